@@ -5,12 +5,13 @@
 set -euo pipefail
 
 packages=(
-  cmake make gcc clang pkg-config            # the build (clang: second compiler in CI, fuzzers)
+  cmake make gcc clang libclang-rt-14-dev     # the build (clang: second compiler, libFuzzer runtime)
   libvulkan-dev libvulkan-volk-dev           # Vulkan headers and volk's loader source (no link-time libvulkan)
   mesa-vulkan-drivers                        # lavapipe: the Vulkan device on machines without a GPU
   vulkan-validationlayers vulkan-tools       # the validation layer the tests run under; vulkaninfo
   glslang-tools spirv-tools                  # GLSL -> SPIR-V at build time
   libcjson-dev libstb-dev                    # config/tokenizer JSON, image decoding
+  jq                                         # CLI tests read --json output
   chromium-common                            # SwiftShader's Vulkan ICD: the no-fp16, subgroup-4 test driver
 )
 

@@ -151,5 +151,3 @@ int cli_devices(int argc, char **argv) {
     gpu_context_destroy(ctx);
     return 0;
 }
-
-int cli_selftest(int argc, char **argv) { return 0; }
