@@ -16,7 +16,8 @@
 #define GPU_MAX_BINDINGS 8
 
 /* Parameter structs. Field comments give the meaning; every field is a 4-byte scalar so the C layout equals
- * the GLSL push_constant std430 layout. */
+ * the GLSL push_constant std430 layout. Kernel groups keep their rows and structs in their own headers
+ * (kernels_<group>.h), each contributing one GPU_KERNELS_<GROUP>(X) list to the table below. */
 
 /* out[i] = a[i] (op) b[i], i < n */
 typedef struct gpu_params_binary {
@@ -32,9 +33,19 @@ typedef struct gpu_params_matmul {
 } gpu_params_matmul;
 
 /* X(id, name, binding count, written-bindings mask, params struct) */
-#define GPU_KERNEL_LIST(X)                                                             \
+#define GPU_KERNELS_BASIC(X)                                                           \
     X(GPU_KERNEL_ADD_F32, "add_f32", 3, 0x4, gpu_params_binary)       /* a, b, out */  \
     X(GPU_KERNEL_MATMUL_F32, "matmul_f32", 4, 0x8, gpu_params_matmul) /* x, w, bias, y */
+
+#include "gpu/kernels_attention.h"
+#include "gpu/kernels_elementwise.h"
+#include "gpu/kernels_matmul.h"
+
+#define GPU_KERNEL_LIST(X)        \
+    GPU_KERNELS_BASIC(X)          \
+    GPU_KERNELS_MATMUL(X)         \
+    GPU_KERNELS_ELEMENTWISE(X)    \
+    GPU_KERNELS_ATTENTION(X)
 
 typedef enum gpu_kernel {
 #define GPU_KERNEL_ENUM(id, name, bindings, writes, params) id,

@@ -18,4 +18,9 @@ vkvlm_status gpu_op_matmul_f32(gpu_cmd *cmd, gpu_binding y, gpu_binding x, gpu_b
 /* A binding of the whole buffer. */
 static inline gpu_binding gpu_whole(gpu_buffer *buffer) { return (gpu_binding){buffer, 0, 0}; }
 
+/* Each kernel group's ops (ops_<group>.c). */
+#include "gpu/ops_attention.h"
+#include "gpu/ops_elementwise.h"
+#include "gpu/ops_matmul.h"
+
 #endif

@@ -26,12 +26,15 @@ static void cpu_matmul_f32(const cpu_kernel_call *c) {
     }
 }
 
-static const cpu_kernel_fn cpu_kernel_table[GPU_KERNEL_COUNT] = {
-    [GPU_KERNEL_ADD_F32] = cpu_add_f32,
-    [GPU_KERNEL_MATMUL_F32] = cpu_matmul_f32,
-};
-
 cpu_kernel_fn cpu_kernel_lookup(gpu_kernel kernel) {
     if ((int)kernel < 0 || kernel >= GPU_KERNEL_COUNT) return NULL;
-    return cpu_kernel_table[kernel];
+    switch (kernel) {
+    case GPU_KERNEL_ADD_F32: return cpu_add_f32;
+    case GPU_KERNEL_MATMUL_F32: return cpu_matmul_f32;
+    default: break;
+    }
+    cpu_kernel_fn fn = cpu_lookup_matmul(kernel);
+    if (!fn) fn = cpu_lookup_elementwise(kernel);
+    if (!fn) fn = cpu_lookup_attention(kernel);
+    return fn;
 }

@@ -20,4 +20,9 @@ typedef void (*cpu_kernel_fn)(const cpu_kernel_call *call);
 /* The reference for a kernel id; NULL if the CPU backend lacks it. */
 cpu_kernel_fn cpu_kernel_lookup(gpu_kernel kernel);
 
+/* Each kernel group's file answers for its own rows (NULL for ids it does not own). */
+cpu_kernel_fn cpu_lookup_matmul(gpu_kernel kernel);      /* cpu_matmul.c */
+cpu_kernel_fn cpu_lookup_elementwise(gpu_kernel kernel); /* cpu_elementwise.c */
+cpu_kernel_fn cpu_lookup_attention(gpu_kernel kernel);   /* cpu_attention.c */
+
 #endif
