@@ -16,33 +16,33 @@
 /* ---------------------------------------------------------------- op cases */
 
 static vkvlm_status record_add(gpu_cmd *cmd, int s, const check_tensor *t, const uint32_t *shape, vkvlm_error *err) {
-    return gpu_op_add_f32(cmd, bind(&t[2], s), bind(&t[0], s), bind(&t[1], s), shape[0], err);
+    return gpu_op_add_f32(cmd, check_bind(&t[2], s), check_bind(&t[0], s), check_bind(&t[1], s), shape[0], err);
 }
 
 static bool check_add(check_env *e, const uint32_t *shape) {
     check_tensor t[3];
     uint32_t n = shape[0];
-    bool ok = tensor_make(e, &t[0], n, true, -2, 2) && tensor_make(e, &t[1], n, true, -2, 2) &&
-              tensor_make(e, &t[2], n, false, 0, 0) && run_both(e, record_add, t, shape) &&
-              tensor_compare(e, &t[2], 1e-14, 1e-7); /* one float add: exact on every device */
-    for (int i = 0; i < 3; i++) tensor_free(&t[i]);
+    bool ok = check_tensor_make(e, &t[0], n, true, -2, 2) && check_tensor_make(e, &t[1], n, true, -2, 2) &&
+              check_tensor_make(e, &t[2], n, false, 0, 0) && check_run_both(e, record_add, t, shape) &&
+              check_tensor_compare(e, &t[2], 1e-14, 1e-7); /* one float add: exact on every device */
+    for (int i = 0; i < 3; i++) check_tensor_free(&t[i]);
     return ok;
 }
 
 static vkvlm_status record_matmul(gpu_cmd *cmd, int s, const check_tensor *t, const uint32_t *shape,
                                   vkvlm_error *err) {
-    gpu_binding bias = shape[3] ? bind(&t[2], s) : (gpu_binding){0};
-    return gpu_op_matmul_f32(cmd, bind(&t[3], s), bind(&t[0], s), bind(&t[1], s), bias, shape[0], shape[1], shape[2],
+    gpu_binding bias = shape[3] ? check_bind(&t[2], s) : (gpu_binding){0};
+    return gpu_op_matmul_f32(cmd, check_bind(&t[3], s), check_bind(&t[0], s), check_bind(&t[1], s), bias, shape[0], shape[1], shape[2],
                              err);
 }
 
 static bool check_matmul(check_env *e, const uint32_t *shape) {
     check_tensor t[4];
     uint32_t m = shape[0], n = shape[1], k = shape[2];
-    bool ok = tensor_make(e, &t[0], m * k, true, -1, 1) && tensor_make(e, &t[1], n * k, true, -1, 1) &&
-              tensor_make(e, &t[2], n, true, -1, 1) && tensor_make(e, &t[3], m * n, false, 0, 0) &&
-              run_both(e, record_matmul, t, shape) && tensor_compare(e, &t[3], 1e-9, 1e-4);
-    for (int i = 0; i < 4; i++) tensor_free(&t[i]);
+    bool ok = check_tensor_make(e, &t[0], m * k, true, -1, 1) && check_tensor_make(e, &t[1], n * k, true, -1, 1) &&
+              check_tensor_make(e, &t[2], n, true, -1, 1) && check_tensor_make(e, &t[3], m * n, false, 0, 0) &&
+              check_run_both(e, record_matmul, t, shape) && check_tensor_compare(e, &t[3], 1e-9, 1e-4);
+    for (int i = 0; i < 4; i++) check_tensor_free(&t[i]);
     return ok;
 }
 

@@ -4,9 +4,9 @@
  * A case file defines checks like:
  *   static bool check_rmsnorm(check_env *e, const uint32_t *shape) {
  *       check_tensor t[3];  // inputs and outputs, mirrored on both devices, between guard regions
- *       bool ok = tensor_make(e, &t[0], rows * dim, true, -2, 2) && ... && run_both(e, record_rmsnorm, t, shape)
- *                 && tensor_compare(e, &t[2], 1e-10, 1e-5);
- *       for (...) tensor_free(&t[i]);
+ *       bool ok = check_tensor_make(e, &t[0], rows * dim, true, -2, 2) && ... && check_run_both(e, record_rmsnorm, t, shape)
+ *                 && check_tensor_compare(e, &t[2], 1e-10, 1e-5);
+ *       for (...) check_tensor_free(&t[i]);
  *       return ok;
  *   }
  * and exposes its table through op_check_cases_<group>(). */
@@ -43,17 +43,17 @@ float op_check_uniform(uint64_t *state, float lo, float hi);
 /* Marks the case failed with "what: message"; returns false. */
 bool op_check_fail(check_env *e, const vkvlm_error *err, const char *what);
 /* count floats, uniform in [lo,hi) when random, else zero; same bytes on both sides. */
-bool tensor_make(check_env *e, check_tensor *t, uint32_t count, bool random, float lo, float hi);
-void tensor_free(check_tensor *t);
+bool check_tensor_make(check_env *e, check_tensor *t, uint32_t count, bool random, float lo, float hi);
+void check_tensor_free(check_tensor *t);
 /* The tensor's binding (inside the guards) on side 0 or 1. */
-gpu_binding bind(const check_tensor *t, int side);
+gpu_binding check_bind(const check_tensor *t, int side);
 /* Compares an f32 output: guards, NaN/Inf, |a-b| <= elem_tol*(1+|b|) per element, then NMSE <= max_nmse. */
-bool tensor_compare(check_env *e, const check_tensor *t, double max_nmse, double elem_tol);
+bool check_tensor_compare(check_env *e, const check_tensor *t, double max_nmse, double elem_tol);
 
-/* Records one op on a side; run_both records and runs it on both sides. */
+/* Records one op on a side; check_run_both records and runs it on both sides. */
 typedef vkvlm_status (*record_fn)(gpu_cmd *cmd, int side, const check_tensor *t, const uint32_t *shape,
                                   vkvlm_error *err);
-bool run_both(check_env *e, record_fn record, const check_tensor *t, const uint32_t *shape);
+bool check_run_both(check_env *e, record_fn record, const check_tensor *t, const uint32_t *shape);
 
 /* Each group's case table. */
 const op_case *op_check_cases_basic(int *count);       /* op_check.c */

@@ -34,7 +34,7 @@ bool op_check_fail(check_env *e, const vkvlm_error *err, const char *what) {
 }
 
 /* A tensor of `count` floats between guards, same contents on both sides: uniform in [lo,hi), or zero. */
-bool tensor_make(check_env *e, check_tensor *t, uint32_t count, bool random, float lo, float hi) {
+bool check_tensor_make(check_env *e, check_tensor *t, uint32_t count, bool random, float lo, float hi) {
     memset(t, 0, sizeof *t);
     t->count = count;
     size_t total = (size_t)count + 2 * GUARD_FLOATS;
@@ -57,17 +57,17 @@ bool tensor_make(check_env *e, check_tensor *t, uint32_t count, bool random, flo
     return ok;
 }
 
-void tensor_free(check_tensor *t) {
+void check_tensor_free(check_tensor *t) {
     for (int s = 0; s < 2; s++) gpu_buffer_destroy(t->buf[s]);
     memset(t, 0, sizeof *t);
 }
 
-gpu_binding bind(const check_tensor *t, int side) {
+gpu_binding check_bind(const check_tensor *t, int side) {
     return (gpu_binding){t->buf[side], GUARD_FLOATS * sizeof(float), (uint64_t)t->count * sizeof(float)};
 }
 
 /* Reads both sides of an output and compares them; also checks the guards of the device side. */
-bool tensor_compare(check_env *e, const check_tensor *t, double max_nmse, double elem_tol) {
+bool check_tensor_compare(check_env *e, const check_tensor *t, double max_nmse, double elem_tol) {
     size_t total = (size_t)t->count + 2 * GUARD_FLOATS;
     float *got = malloc(total * sizeof *got), *want = malloc(total * sizeof *want);
     vkvlm_error err = {0};
@@ -119,7 +119,7 @@ bool tensor_compare(check_env *e, const check_tensor *t, double max_nmse, double
     return ok;
 }
 
-bool run_both(check_env *e, record_fn record, const check_tensor *t, const uint32_t *shape) {
+bool check_run_both(check_env *e, record_fn record, const check_tensor *t, const uint32_t *shape) {
     for (int s = 0; s < 2; s++) {
         vkvlm_error err = {0};
         gpu_cmd *cmd = NULL;
