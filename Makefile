@@ -20,8 +20,10 @@ build: configure
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The main job on the embedded default model. Until the LLaVA path lands: list devices, check kernels.
+# The main job on the embedded default model. Until the LLaVA path lands: make the tiny default model,
+# list devices, check every kernel against the CPU reference.
 demo: build
+	@[ -f models/tiny-llava/model.safetensors ] || $(BUILD)/vkvlm_make_tiny --family llava --out models/tiny-llava
 	@$(BUILD)/vkvlm devices
 	@$(BUILD)/vkvlm selftest
 

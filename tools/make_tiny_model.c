@@ -1,0 +1,751 @@
+/* make_tiny_model.c — writes a random-weight Hugging Face model directory for a supported family, the way
+ * save_pretrained lays it out: config.json (sparse, defaults omitted), generation_config.json,
+ * model.safetensors (legacy tensor names, sorted), tokenizer.json with a small real vocabulary,
+ * tokenizer_config.json, special_tokens_map.json, preprocessor_config.json, processor_config.json and
+ * chat_template.json.
+ *
+ *   vkvlm_make_tiny --family llava|idefics3 --out DIR [--seed N]
+ *
+ * The vocabulary is real: byte pieces plus BPE merges learned here from a short embedded English text, in
+ * the family's tokenizer style (Llama SentencePiece-style BPE with byte fallback; GPT-2 byte-level BPE with
+ * single-digit splitting). Weights follow the golden cases' recipe (shared/golden/README.md): norms
+ * 1 + 0.1·N(0,1), biases 0.05·N(0,1), linear N(0,1)/sqrt(fan_in), embeddings N(0,1). LLaVA is written in
+ * float32, Idefics3 in float16 (as the real checkpoints are stored in half precision). */
+#define _POSIX_C_SOURCE 200809L
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "io/safetensors_writer.h"
+
+static const char corpus[] =
+    "What is shown in this image? The image shows a yellow disc and a blue bar on a gradient.\n"
+    "Describe this image. There is a small white checker pattern in the top left corner.\n"
+    "A photo of a cat sitting on a table next to a cup of coffee in the morning light.\n"
+    "The picture contains 2 shapes: one circle and one rectangle, with colors red, green and blue.\n"
+    "Answer the question about the image in one short sentence, and then explain what you see.\n";
+
+/* ---------------------------------------------------------------- random numbers */
+
+static uint64_t rng_state;
+static uint64_t next_u64(void) {
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+static double next_normal(void) {
+    double u1 = ((next_u64() >> 11) + 1.0) / 9007199254740993.0, u2 = (next_u64() >> 11) / 9007199254740992.0;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* ---------------------------------------------------------------- BPE training */
+
+typedef struct vocab {
+    char **tokens; /* id -> UTF-8 token string */
+    int count, capacity;
+    char (*merges)[2][64];
+    int merge_count;
+} vocab;
+
+static int vocab_find(const vocab *v, const char *s) {
+    for (int i = 0; i < v->count; i++)
+        if (strcmp(v->tokens[i], s) == 0) return i;
+    return -1;
+}
+static int vocab_add(vocab *v, const char *s) {
+    int id = vocab_find(v, s);
+    if (id >= 0) return id;
+    if (v->count == v->capacity) {
+        v->capacity = v->capacity ? v->capacity * 2 : 512;
+        v->tokens = realloc(v->tokens, (size_t)v->capacity * sizeof *v->tokens);
+        if (!v->tokens) exit(1);
+    }
+    v->tokens[v->count] = strdup(s);
+    return v->count++;
+}
+
+/* A word is a list of symbol strings; training merges the most frequent adjacent pair, ties broken by the
+ * pair's text so the result is the same everywhere. */
+typedef struct word {
+    char sym[256][64];
+    int n;
+} word;
+
+static void train_merges(vocab *v, word *words, int word_count, int merges) {
+    v->merges = calloc((size_t)merges, sizeof *v->merges);
+    for (int m = 0; m < merges; m++) {
+        char best_a[64] = "", best_b[64] = "";
+        int best = 1; /* a pair must occur at least twice to be worth a token */
+        for (int w = 0; w < word_count; w++) {
+            for (int i = 0; i + 1 < words[w].n; i++) {
+                const char *a = words[w].sym[i], *b = words[w].sym[i + 1];
+                if (strlen(a) + strlen(b) >= 63) continue;
+                int count = 0;
+                for (int x = 0; x < word_count; x++)
+                    for (int j = 0; j + 1 < words[x].n; j++)
+                        count += strcmp(words[x].sym[j], a) == 0 && strcmp(words[x].sym[j + 1], b) == 0;
+                int better = count > best ||
+                             (count == best && best_a[0] &&
+                              (strcmp(a, best_a) < 0 || (strcmp(a, best_a) == 0 && strcmp(b, best_b) < 0)));
+                if (better) {
+                    best = count;
+                    snprintf(best_a, sizeof best_a, "%s", a);
+                    snprintf(best_b, sizeof best_b, "%s", b);
+                }
+            }
+        }
+        if (!best_a[0]) break;
+        char joined[128];
+        snprintf(joined, sizeof joined, "%s%s", best_a, best_b);
+        vocab_add(v, joined);
+        snprintf(v->merges[v->merge_count][0], 64, "%s", best_a);
+        snprintf(v->merges[v->merge_count][1], 64, "%s", best_b);
+        v->merge_count++;
+        for (int w = 0; w < word_count; w++) {
+            word *wd = &words[w];
+            for (int i = 0; i + 1 < wd->n; i++) {
+                if (strcmp(wd->sym[i], best_a) || strcmp(wd->sym[i + 1], best_b)) continue;
+                snprintf(wd->sym[i], 64, "%s", joined);
+                memmove(&wd->sym[i + 1], &wd->sym[i + 2], (size_t)(wd->n - i - 2) * sizeof wd->sym[0]);
+                wd->n--;
+            }
+        }
+    }
+}
+
+static int utf8_len(unsigned char c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
+
+/* Llama style: each line becomes "▁" + line with spaces as "▁" (the Prepend + Replace normalizer), one
+ * "word" per line since there is no pre-tokenizer. */
+static int llama_words(word *words) {
+    int count = 0;
+    const char *p = corpus;
+    while (*p) {
+        const char *end = strchr(p, '\n');
+        word *w = &words[count++];
+        w->n = 0;
+        snprintf(w->sym[w->n++], 64, "\xe2\x96\x81");
+        for (const char *c = p; c < end && w->n < 256; c += utf8_len((unsigned char)*c)) {
+            if (*c == ' ') snprintf(w->sym[w->n++], 64, "\xe2\x96\x81");
+            else snprintf(w->sym[w->n++], 64, "%.*s", utf8_len((unsigned char)*c), c);
+        }
+        p = end + 1;
+    }
+    return count;
+}
+
+/* GPT-2's byte-to-unicode table: printable bytes map to themselves, the rest to U+0100 + n in order. */
+static void byte_char(int byte, char *out) {
+    static int table[256];
+    static int ready;
+    if (!ready) {
+        int n = 0;
+        for (int b = 0; b < 256; b++) {
+            int printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            table[b] = printable ? b : 256 + n++;
+        }
+        ready = 1;
+    }
+    int cp = table[byte];
+    if (cp < 0x80) snprintf(out, 8, "%c", cp);
+    else snprintf(out, 8, "%c%c", 0xC0 | (cp >> 6), 0x80 | (cp & 0x3F));
+}
+
+/* GPT-2 style on this ASCII corpus: words are " ?letters", single digits, " ?punctuation" runs and
+ * whitespace, each byte shown through the byte-level table ("Ġ" for a space). */
+static int gpt2_words(word *words) {
+    int count = 0;
+    const char *p = corpus;
+    while (*p) {
+        word *w = &words[count];
+        w->n = 0;
+        const char *start = p;
+        if (*p == ' ' && p[1] && p[1] != ' ' && p[1] != '\n' && !(p[1] >= '0' && p[1] <= '9')) p++;
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+            while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) p++;
+        } else if (*p >= '0' && *p <= '9') {
+            p++;
+        } else if (*p == ' ' || *p == '\n') {
+            p++;
+        } else {
+            while (*p && *p != ' ' && *p != '\n' && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))) p++;
+        }
+        for (const char *c = start; c < p && w->n < 256; c++) byte_char((unsigned char)*c, w->sym[w->n++]);
+        count++;
+    }
+    return count;
+}
+
+/* ---------------------------------------------------------------- JSON helpers */
+
+static int write_json(const char *dir, const char *name, cJSON *json) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = cJSON_Print(json);
+    FILE *f = fopen(path, "w");
+    int ok = f && text && fputs(text, f) >= 0;
+    if (f) ok = (fclose(f) == 0) && ok;
+    free(text);
+    cJSON_Delete(json);
+    if (!ok) fprintf(stderr, "vkvlm_make_tiny: error: cannot write %s\n", path);
+    return ok;
+}
+
+static cJSON *added_token(int id, const char *content) {
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddNumberToObject(t, "id", id);
+    cJSON_AddStringToObject(t, "content", content);
+    cJSON_AddBoolToObject(t, "single_word", 0);
+    cJSON_AddBoolToObject(t, "lstrip", 0);
+    cJSON_AddBoolToObject(t, "rstrip", 0);
+    cJSON_AddBoolToObject(t, "normalized", 0);
+    cJSON_AddBoolToObject(t, "special", 1);
+    return t;
+}
+
+static cJSON *string_replace(const char *from, const char *to, const char *type) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "type", type);
+    cJSON *pattern = cJSON_AddObjectToObject(o, "pattern");
+    cJSON_AddStringToObject(pattern, "String", from);
+    cJSON_AddStringToObject(o, "content", to);
+    return o;
+}
+
+/* tokenizer.json: vocab + merges + the family's pipeline; special ids listed in added_tokens. */
+static int write_tokenizer(const char *dir, const vocab *v, int first_added, int llama) {
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "version", "1.0");
+    cJSON_AddNullToObject(t, "truncation");
+    cJSON_AddNullToObject(t, "padding");
+    cJSON *added = cJSON_AddArrayToObject(t, "added_tokens");
+    for (int i = 0; i < v->count; i++)
+        if (i >= first_added || (llama && i < 3) || (!llama && i == 0)) cJSON_AddItemToArray(added, added_token(i, v->tokens[i]));
+    if (llama) {
+        cJSON *norm = cJSON_AddObjectToObject(t, "normalizer");
+        cJSON_AddStringToObject(norm, "type", "Sequence");
+        cJSON *list = cJSON_AddArrayToObject(norm, "normalizers");
+        cJSON *prepend = cJSON_CreateObject();
+        cJSON_AddStringToObject(prepend, "type", "Prepend");
+        cJSON_AddStringToObject(prepend, "prepend", "\xe2\x96\x81");
+        cJSON_AddItemToArray(list, prepend);
+        cJSON_AddItemToArray(list, string_replace(" ", "\xe2\x96\x81", "Replace"));
+        cJSON_AddNullToObject(t, "pre_tokenizer");
+        cJSON *post = cJSON_AddObjectToObject(t, "post_processor");
+        cJSON_AddStringToObject(post, "type", "TemplateProcessing");
+        cJSON *single = cJSON_AddArrayToObject(post, "single");
+        cJSON *bos = cJSON_CreateObject(), *bos_inner = cJSON_AddObjectToObject(bos, "SpecialToken");
+        cJSON_AddStringToObject(bos_inner, "id", "<s>");
+        cJSON_AddNumberToObject(bos_inner, "type_id", 0);
+        cJSON_AddItemToArray(single, bos);
+        cJSON *seq = cJSON_CreateObject(), *seq_inner = cJSON_AddObjectToObject(seq, "Sequence");
+        cJSON_AddStringToObject(seq_inner, "id", "A");
+        cJSON_AddNumberToObject(seq_inner, "type_id", 0);
+        cJSON_AddItemToArray(single, seq);
+        cJSON_AddItemToObject(post, "pair", cJSON_Duplicate(single, 1));
+        cJSON *specials = cJSON_AddObjectToObject(post, "special_tokens"), *s = cJSON_AddObjectToObject(specials, "<s>");
+        cJSON_AddStringToObject(s, "id", "<s>");
+        int one = 1;
+        cJSON_AddItemToObject(s, "ids", cJSON_CreateIntArray(&one, 1));
+        const char *tok = "<s>";
+        cJSON_AddItemToObject(s, "tokens", cJSON_CreateStringArray(&tok, 1));
+        cJSON *dec = cJSON_AddObjectToObject(t, "decoder");
+        cJSON_AddStringToObject(dec, "type", "Sequence");
+        cJSON *decs = cJSON_AddArrayToObject(dec, "decoders");
+        cJSON_AddItemToArray(decs, string_replace("\xe2\x96\x81", " ", "Replace"));
+        cJSON *fb = cJSON_CreateObject(), *fuse = cJSON_CreateObject(), *strip = cJSON_CreateObject();
+        cJSON_AddStringToObject(fb, "type", "ByteFallback");
+        cJSON_AddStringToObject(fuse, "type", "Fuse");
+        cJSON_AddStringToObject(strip, "type", "Strip");
+        cJSON_AddStringToObject(strip, "content", " ");
+        cJSON_AddNumberToObject(strip, "start", 1);
+        cJSON_AddNumberToObject(strip, "stop", 0);
+        cJSON_AddItemToArray(decs, fb);
+        cJSON_AddItemToArray(decs, fuse);
+        cJSON_AddItemToArray(decs, strip);
+    } else {
+        cJSON_AddNullToObject(t, "normalizer");
+        cJSON *pre = cJSON_AddObjectToObject(t, "pre_tokenizer");
+        cJSON_AddStringToObject(pre, "type", "Sequence");
+        cJSON *list = cJSON_AddArrayToObject(pre, "pretokenizers");
+        cJSON *digits = cJSON_CreateObject(), *bl = cJSON_CreateObject();
+        cJSON_AddStringToObject(digits, "type", "Digits");
+        cJSON_AddBoolToObject(digits, "individual_digits", 1);
+        cJSON_AddStringToObject(bl, "type", "ByteLevel");
+        cJSON_AddBoolToObject(bl, "add_prefix_space", 0);
+        cJSON_AddBoolToObject(bl, "trim_offsets", 1);
+        cJSON_AddBoolToObject(bl, "use_regex", 1);
+        cJSON_AddItemToArray(list, digits);
+        cJSON_AddItemToArray(list, bl);
+        cJSON *post = cJSON_AddObjectToObject(t, "post_processor");
+        cJSON_AddStringToObject(post, "type", "ByteLevel");
+        cJSON_AddBoolToObject(post, "add_prefix_space", 1);
+        cJSON_AddBoolToObject(post, "trim_offsets", 0);
+        cJSON_AddBoolToObject(post, "use_regex", 1);
+        cJSON *dec = cJSON_AddObjectToObject(t, "decoder");
+        cJSON_AddStringToObject(dec, "type", "ByteLevel");
+        cJSON_AddBoolToObject(dec, "add_prefix_space", 1);
+        cJSON_AddBoolToObject(dec, "trim_offsets", 1);
+        cJSON_AddBoolToObject(dec, "use_regex", 1);
+    }
+    cJSON *model = cJSON_AddObjectToObject(t, "model");
+    cJSON_AddStringToObject(model, "type", "BPE");
+    cJSON_AddNullToObject(model, "dropout");
+    if (llama) cJSON_AddStringToObject(model, "unk_token", "<unk>");
+    else cJSON_AddNullToObject(model, "unk_token");
+    cJSON_AddNullToObject(model, "continuing_subword_prefix");
+    cJSON_AddNullToObject(model, "end_of_word_suffix");
+    cJSON_AddBoolToObject(model, "fuse_unk", llama);
+    cJSON_AddBoolToObject(model, "byte_fallback", llama);
+    cJSON *vj = cJSON_AddObjectToObject(model, "vocab");
+    for (int i = 0; i < first_added; i++) cJSON_AddNumberToObject(vj, v->tokens[i], i);
+    cJSON *mj = cJSON_AddArrayToObject(model, "merges");
+    for (int m = 0; m < v->merge_count; m++) {
+        char pair[160];
+        snprintf(pair, sizeof pair, "%s %s", v->merges[m][0], v->merges[m][1]);
+        cJSON_AddItemToArray(mj, cJSON_CreateString(pair));
+    }
+    return write_json(dir, "tokenizer.json", t);
+}
+
+/* ---------------------------------------------------------------- weights */
+
+typedef struct tensor_list {
+    vkvlm_st_entry *items;
+    int count, capacity;
+    int half; /* store float16 */
+} tensor_list;
+
+static uint16_t to_half(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000u, exp = (x >> 23) & 0xFF, mant = x & 0x7FFFFFu;
+    if (exp == 0xFF) return (uint16_t)(sign | 0x7C00u | (mant ? 0x200u : 0));
+    int e = (int)exp - 127 + 15;
+    if (e >= 31) return (uint16_t)(sign | 0x7C00u);
+    if (e <= 0) {
+        if (e < -10) return (uint16_t)sign;
+        mant |= 0x800000u;
+        uint32_t shift = (uint32_t)(14 - e), half = mant >> shift, rest = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
+        if (rest > mid || (rest == mid && (half & 1))) half++;
+        return (uint16_t)(sign | half);
+    }
+    uint32_t half = sign | ((uint32_t)e << 10) | (mant >> 13), rest = mant & 0x1FFFu;
+    if (rest > 0x1000u || (rest == 0x1000u && (half & 1))) half++; /* round to nearest even; may carry into exp */
+    return (uint16_t)half;
+}
+
+enum init { INIT_LINEAR, INIT_NORM, INIT_BIAS, INIT_EMBED, INIT_POS, INIT_HEAD };
+
+static void add_tensor(tensor_list *l, const char *name, enum init init, int ndim, int64_t d0, int64_t d1, int64_t d2,
+                       int64_t d3) {
+    int64_t dims[4] = {d0, d1, d2, d3}, n = 1;
+    for (int i = 0; i < ndim; i++) n *= dims[i];
+    int64_t fan_in = ndim >= 2 ? n / dims[0] : 1;
+    size_t elem = l->half ? 2 : 4;
+    void *data = malloc((size_t)n * elem);
+    if (!data) exit(1);
+    for (int64_t i = 0; i < n; i++) {
+        double r = next_normal(), v;
+        switch (init) {
+        case INIT_NORM: v = 1.0 + 0.1 * r; break;
+        case INIT_BIAS: v = 0.05 * r; break;
+        case INIT_EMBED: v = r; break;
+        case INIT_POS: v = 0.3 * r; break;
+        case INIT_HEAD: v = 2.0 * r / sqrt((double)fan_in); break;
+        default: v = r / sqrt((double)fan_in); break;
+        }
+        if (l->half) ((uint16_t *)data)[i] = to_half((float)v);
+        else ((float *)data)[i] = (float)v;
+    }
+    if (l->count == l->capacity) {
+        l->capacity = l->capacity ? l->capacity * 2 : 128;
+        l->items = realloc(l->items, (size_t)l->capacity * sizeof *l->items);
+        if (!l->items) exit(1);
+    }
+    vkvlm_st_entry *e = &l->items[l->count++];
+    memset(e, 0, sizeof *e);
+    e->name = strdup(name);
+    e->dtype = l->half ? "F16" : "F32";
+    e->ndim = ndim;
+    for (int i = 0; i < ndim; i++) e->shape[i] = dims[i];
+    e->data = data;
+    e->nbytes = (size_t)n * elem;
+}
+
+typedef struct dims {
+    int vocab, hidden, inter, layers, heads, kv_heads, head_dim;
+    int v_hidden, v_inter, v_layers, v_heads, image, patch;
+} dims;
+
+static void add_vision_encoder(tensor_list *l, const char *prefix, const dims *d) {
+    char name[256];
+    for (int i = 0; i < d->v_layers; i++) {
+        static const char *const proj[] = {"q_proj", "k_proj", "v_proj", "out_proj"};
+        for (int p = 0; p < 4; p++) {
+            snprintf(name, sizeof name, "%s.encoder.layers.%d.self_attn.%s.weight", prefix, i, proj[p]);
+            add_tensor(l, name, INIT_LINEAR, 2, d->v_hidden, d->v_hidden, 0, 0);
+            snprintf(name, sizeof name, "%s.encoder.layers.%d.self_attn.%s.bias", prefix, i, proj[p]);
+            add_tensor(l, name, INIT_BIAS, 1, d->v_hidden, 0, 0, 0);
+        }
+        for (int n = 1; n <= 2; n++) {
+            snprintf(name, sizeof name, "%s.encoder.layers.%d.layer_norm%d.weight", prefix, i, n);
+            add_tensor(l, name, INIT_NORM, 1, d->v_hidden, 0, 0, 0);
+            snprintf(name, sizeof name, "%s.encoder.layers.%d.layer_norm%d.bias", prefix, i, n);
+            add_tensor(l, name, INIT_BIAS, 1, d->v_hidden, 0, 0, 0);
+        }
+        snprintf(name, sizeof name, "%s.encoder.layers.%d.mlp.fc1.weight", prefix, i);
+        add_tensor(l, name, INIT_LINEAR, 2, d->v_inter, d->v_hidden, 0, 0);
+        snprintf(name, sizeof name, "%s.encoder.layers.%d.mlp.fc1.bias", prefix, i);
+        add_tensor(l, name, INIT_BIAS, 1, d->v_inter, 0, 0, 0);
+        snprintf(name, sizeof name, "%s.encoder.layers.%d.mlp.fc2.weight", prefix, i);
+        add_tensor(l, name, INIT_LINEAR, 2, d->v_hidden, d->v_inter, 0, 0);
+        snprintf(name, sizeof name, "%s.encoder.layers.%d.mlp.fc2.bias", prefix, i);
+        add_tensor(l, name, INIT_BIAS, 1, d->v_hidden, 0, 0, 0);
+    }
+    snprintf(name, sizeof name, "%s.post_layernorm.weight", prefix);
+    add_tensor(l, name, INIT_NORM, 1, d->v_hidden, 0, 0, 0);
+    snprintf(name, sizeof name, "%s.post_layernorm.bias", prefix);
+    add_tensor(l, name, INIT_BIAS, 1, d->v_hidden, 0, 0, 0);
+}
+
+static void add_llama(tensor_list *l, const char *prefix, const char *head, const dims *d) {
+    char name[256];
+    snprintf(name, sizeof name, "%s.embed_tokens.weight", prefix);
+    add_tensor(l, name, INIT_EMBED, 2, d->vocab, d->hidden, 0, 0);
+    for (int i = 0; i < d->layers; i++) {
+        int q = d->heads * d->head_dim, kv = d->kv_heads * d->head_dim;
+        struct { const char *n; int rows, cols; } lin[] = {{"self_attn.q_proj", q, d->hidden}, {"self_attn.k_proj", kv, d->hidden},
+                                                           {"self_attn.v_proj", kv, d->hidden}, {"self_attn.o_proj", d->hidden, q},
+                                                           {"mlp.gate_proj", d->inter, d->hidden}, {"mlp.up_proj", d->inter, d->hidden},
+                                                           {"mlp.down_proj", d->hidden, d->inter}};
+        for (size_t k = 0; k < sizeof lin / sizeof lin[0]; k++) {
+            snprintf(name, sizeof name, "%s.layers.%d.%s.weight", prefix, i, lin[k].n);
+            add_tensor(l, name, INIT_LINEAR, 2, lin[k].rows, lin[k].cols, 0, 0);
+        }
+        snprintf(name, sizeof name, "%s.layers.%d.input_layernorm.weight", prefix, i);
+        add_tensor(l, name, INIT_NORM, 1, d->hidden, 0, 0, 0);
+        snprintf(name, sizeof name, "%s.layers.%d.post_attention_layernorm.weight", prefix, i);
+        add_tensor(l, name, INIT_NORM, 1, d->hidden, 0, 0, 0);
+    }
+    snprintf(name, sizeof name, "%s.norm.weight", prefix);
+    add_tensor(l, name, INIT_NORM, 1, d->hidden, 0, 0, 0);
+    add_tensor(l, head, INIT_HEAD, 2, d->vocab, d->hidden, 0, 0);
+}
+
+/* ---------------------------------------------------------------- families */
+
+static cJSON *text_config(const dims *d, double theta, int bos, int eos, int pad, const char *dtype) {
+    cJSON *t = cJSON_CreateObject();
+    if (bos >= 0) cJSON_AddNumberToObject(t, "bos_token_id", bos);
+    if (eos >= 0) cJSON_AddNumberToObject(t, "eos_token_id", eos);
+    cJSON_AddNumberToObject(t, "head_dim", d->head_dim);
+    cJSON_AddNumberToObject(t, "hidden_size", d->hidden);
+    cJSON_AddNumberToObject(t, "intermediate_size", d->inter);
+    cJSON_AddNumberToObject(t, "max_position_embeddings", 4096);
+    cJSON_AddStringToObject(t, "model_type", "llama");
+    cJSON_AddNumberToObject(t, "num_attention_heads", d->heads);
+    cJSON_AddNumberToObject(t, "num_hidden_layers", d->layers);
+    cJSON_AddNumberToObject(t, "num_key_value_heads", d->kv_heads);
+    cJSON_AddNumberToObject(t, "pad_token_id", pad);
+    cJSON_AddNumberToObject(t, "rms_norm_eps", 1e-5);
+    if (theta != 10000.0) cJSON_AddNumberToObject(t, "rope_theta", theta);
+    cJSON_AddStringToObject(t, "torch_dtype", dtype);
+    cJSON_AddNumberToObject(t, "vocab_size", d->vocab);
+    return t;
+}
+
+static cJSON *special_token(const char *content) {
+    cJSON *t = added_token(0, content);
+    cJSON_DeleteItemFromObject(t, "id");
+    return t;
+}
+
+static int make_llava(const char *dir) {
+    vocab v = {0};
+    vocab_add(&v, "<unk>");
+    vocab_add(&v, "<s>");
+    vocab_add(&v, "</s>");
+    for (int b = 0; b < 256; b++) {
+        char piece[8];
+        snprintf(piece, sizeof piece, "<0x%02X>", b);
+        vocab_add(&v, piece);
+    }
+    static word words[64];
+    int n = llama_words(words);
+    for (int w = 0; w < n; w++)
+        for (int i = 0; i < words[w].n; i++) vocab_add(&v, words[w].sym[i]);
+    train_merges(&v, words, n, 120);
+    int image_id = v.count, first_added = v.count;
+    vocab_add(&v, "<image>");
+    int pad_id = vocab_add(&v, "<pad>");
+    dims d = {.vocab = (v.count + 63) / 64 * 64, .hidden = 64, .inter = 160, .layers = 4, .heads = 4, .kv_heads = 2,
+              .head_dim = 16, .v_hidden = 32, .v_inter = 80, .v_layers = 3, .v_heads = 4, .image = 56, .patch = 14};
+    int grid = d.image / d.patch, image_tokens = grid * grid;
+
+    cJSON *c = cJSON_CreateObject();
+    const char *arch = "LlavaForConditionalGeneration";
+    cJSON_AddItemToObject(c, "architectures", cJSON_CreateStringArray(&arch, 1));
+    cJSON_AddNumberToObject(c, "image_seq_length", image_tokens);
+    cJSON_AddNumberToObject(c, "image_token_index", image_id);
+    cJSON_AddStringToObject(c, "model_type", "llava");
+    cJSON_AddNumberToObject(c, "pad_token_id", pad_id);
+    cJSON_AddStringToObject(c, "projector_hidden_act", "gelu");
+    cJSON_AddItemToObject(c, "text_config", text_config(&d, 10000.0, -1, -1, pad_id, "float32"));
+    cJSON_AddBoolToObject(c, "tie_word_embeddings", 0);
+    cJSON_AddStringToObject(c, "torch_dtype", "float32");
+    cJSON *vc = cJSON_AddObjectToObject(c, "vision_config");
+    cJSON_AddNumberToObject(vc, "hidden_size", d.v_hidden);
+    cJSON_AddNumberToObject(vc, "image_size", d.image);
+    cJSON_AddNumberToObject(vc, "intermediate_size", d.v_inter);
+    cJSON_AddStringToObject(vc, "model_type", "clip_vision_model");
+    cJSON_AddNumberToObject(vc, "num_attention_heads", d.v_heads);
+    cJSON_AddNumberToObject(vc, "num_hidden_layers", d.v_layers);
+    cJSON_AddNumberToObject(vc, "patch_size", d.patch);
+    cJSON_AddNumberToObject(vc, "projection_dim", d.hidden);
+    cJSON_AddNumberToObject(c, "vision_feature_layer", -2);
+    cJSON_AddStringToObject(c, "vision_feature_select_strategy", "default");
+    int ok = write_json(dir, "config.json", c);
+
+    cJSON *g = cJSON_CreateObject();
+    cJSON_AddNumberToObject(g, "bos_token_id", 1);
+    cJSON_AddNumberToObject(g, "eos_token_id", 2);
+    cJSON_AddNumberToObject(g, "pad_token_id", pad_id);
+    ok = ok && write_json(dir, "generation_config.json", g);
+    ok = ok && write_tokenizer(dir, &v, first_added, 1);
+
+    const char *template =
+        "{% for message in messages %}{% if message['role'] != 'system' %}{{ message['role'].upper() + ': '}}{% endif %}"
+        "{% for content in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>\n' }}{% endfor %}"
+        "{% for content in message['content'] | selectattr('type', 'equalto', 'text') %}{{ content['text'] + ' '}}"
+        "{% endfor %}{% endfor %}{% if add_generation_prompt %}{{ 'ASSISTANT:' }}{% endif %}";
+    cJSON *tc = cJSON_CreateObject();
+    cJSON_AddBoolToObject(tc, "add_bos_token", 1);
+    cJSON_AddBoolToObject(tc, "add_eos_token", 0);
+    cJSON_AddStringToObject(tc, "bos_token", "<s>");
+    cJSON_AddStringToObject(tc, "chat_template", template);
+    cJSON_AddBoolToObject(tc, "clean_up_tokenization_spaces", 0);
+    cJSON_AddStringToObject(tc, "eos_token", "</s>");
+    cJSON_AddBoolToObject(tc, "legacy", 1);
+    cJSON_AddStringToObject(tc, "pad_token", "<pad>");
+    cJSON_AddStringToObject(tc, "processor_class", "LlavaProcessor");
+    cJSON_AddStringToObject(tc, "tokenizer_class", "LlamaTokenizer");
+    cJSON_AddStringToObject(tc, "unk_token", "<unk>");
+    ok = ok && write_json(dir, "tokenizer_config.json", tc);
+    cJSON *ct = cJSON_CreateObject();
+    cJSON_AddStringToObject(ct, "chat_template", template);
+    ok = ok && write_json(dir, "chat_template.json", ct);
+    cJSON *sm = cJSON_CreateObject();
+    cJSON_AddItemToObject(sm, "bos_token", special_token("<s>"));
+    cJSON_AddItemToObject(sm, "eos_token", special_token("</s>"));
+    cJSON_AddItemToObject(sm, "pad_token", special_token("<pad>"));
+    cJSON_AddItemToObject(sm, "unk_token", special_token("<unk>"));
+    cJSON_AddStringToObject(sm, "image_token", "<image>");
+    ok = ok && write_json(dir, "special_tokens_map.json", sm);
+
+    static const double mean[3] = {0.48145466, 0.4578275, 0.40821073}, stdv[3] = {0.26862954, 0.26130258, 0.27577711};
+    cJSON *pp = cJSON_CreateObject(), *crop = cJSON_AddObjectToObject(pp, "crop_size");
+    cJSON_AddNumberToObject(crop, "height", d.image);
+    cJSON_AddNumberToObject(crop, "width", d.image);
+    cJSON_AddBoolToObject(pp, "do_center_crop", 1);
+    cJSON_AddBoolToObject(pp, "do_convert_rgb", 1);
+    cJSON_AddBoolToObject(pp, "do_normalize", 1);
+    cJSON_AddBoolToObject(pp, "do_rescale", 1);
+    cJSON_AddBoolToObject(pp, "do_resize", 1);
+    cJSON_AddItemToObject(pp, "image_mean", cJSON_CreateDoubleArray(mean, 3));
+    cJSON_AddStringToObject(pp, "image_processor_type", "CLIPImageProcessor");
+    cJSON_AddItemToObject(pp, "image_std", cJSON_CreateDoubleArray(stdv, 3));
+    cJSON_AddStringToObject(pp, "processor_class", "LlavaProcessor");
+    cJSON_AddNumberToObject(pp, "resample", 3);
+    cJSON_AddNumberToObject(pp, "rescale_factor", 1.0 / 255.0);
+    cJSON *size = cJSON_AddObjectToObject(pp, "size");
+    cJSON_AddNumberToObject(size, "shortest_edge", d.image);
+    ok = ok && write_json(dir, "preprocessor_config.json", pp);
+    cJSON *pc = cJSON_CreateObject();
+    cJSON_AddStringToObject(pc, "image_token", "<image>");
+    cJSON_AddNumberToObject(pc, "num_additional_image_tokens", 1);
+    cJSON_AddNumberToObject(pc, "patch_size", d.patch);
+    cJSON_AddStringToObject(pc, "processor_class", "LlavaProcessor");
+    cJSON_AddStringToObject(pc, "vision_feature_select_strategy", "default");
+    ok = ok && write_json(dir, "processor_config.json", pc);
+    if (!ok) return 0;
+
+    tensor_list l = {0};
+    add_llama(&l, "language_model.model", "language_model.lm_head.weight", &d);
+    add_tensor(&l, "multi_modal_projector.linear_1.weight", INIT_LINEAR, 2, d.hidden, d.v_hidden, 0, 0);
+    add_tensor(&l, "multi_modal_projector.linear_1.bias", INIT_BIAS, 1, d.hidden, 0, 0, 0);
+    add_tensor(&l, "multi_modal_projector.linear_2.weight", INIT_LINEAR, 2, d.hidden, d.hidden, 0, 0);
+    add_tensor(&l, "multi_modal_projector.linear_2.bias", INIT_BIAS, 1, d.hidden, 0, 0, 0);
+    add_tensor(&l, "vision_tower.vision_model.embeddings.class_embedding", INIT_EMBED, 1, d.v_hidden, 0, 0, 0);
+    add_tensor(&l, "vision_tower.vision_model.embeddings.patch_embedding.weight", INIT_LINEAR, 4, d.v_hidden, 3, d.patch, d.patch);
+    add_tensor(&l, "vision_tower.vision_model.embeddings.position_embedding.weight", INIT_POS, 2, image_tokens + 1, d.v_hidden, 0, 0);
+    add_tensor(&l, "vision_tower.vision_model.pre_layrnorm.weight", INIT_NORM, 1, d.v_hidden, 0, 0, 0);
+    add_tensor(&l, "vision_tower.vision_model.pre_layrnorm.bias", INIT_BIAS, 1, d.v_hidden, 0, 0, 0);
+    add_vision_encoder(&l, "vision_tower.vision_model", &d);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    vkvlm_error err = {0};
+    if (vkvlm_safetensors_write(path, l.items, l.count, &err) != VKVLM_OK) {
+        fprintf(stderr, "vkvlm_make_tiny: error: %s\n", err.message);
+        return 0;
+    }
+    printf("wrote %s: LLaVA-1.5 tiny (vocab %d, %d merges, %d tensors, %d image tokens)\n", dir, v.count,
+           v.merge_count, l.count, image_tokens);
+    return 1;
+}
+
+static int make_idefics3(const char *dir) {
+    vocab v = {0};
+    vocab_add(&v, "<|endoftext|>");
+    for (int b = 0; b < 256; b++) {
+        char c[8];
+        byte_char(b, c);
+        vocab_add(&v, c);
+    }
+    static word words[512];
+    int n = gpt2_words(words);
+    train_merges(&v, words, n, 120);
+    int first_added = v.count;
+    int bos = vocab_add(&v, "<|im_start|>"), pad = vocab_add(&v, "<|im_end|>");
+    vocab_add(&v, "<fake_token_around_image>");
+    int image_id = vocab_add(&v, "<image>"), eos = vocab_add(&v, "<end_of_utterance>");
+    vocab_add(&v, "<global-img>");
+    for (int r = 1; r <= 4; r++)
+        for (int c = 1; c <= 4; c++) {
+            char tok[32];
+            snprintf(tok, sizeof tok, "<row_%d_col_%d>", r, c);
+            vocab_add(&v, tok);
+        }
+    dims d = {.vocab = (v.count + 63) / 64 * 64, .hidden = 64, .inter = 192, .layers = 4, .heads = 4, .kv_heads = 1,
+              .head_dim = 16, .v_hidden = 48, .v_inter = 96, .v_layers = 3, .v_heads = 4, .image = 64, .patch = 8};
+    int scale = 2, grid = d.image / d.patch, seq = grid * grid / (scale * scale);
+
+    cJSON *c = cJSON_CreateObject();
+    const char *arch = "Idefics3ForConditionalGeneration";
+    cJSON_AddItemToObject(c, "architectures", cJSON_CreateStringArray(&arch, 1));
+    cJSON_AddNumberToObject(c, "image_token_id", image_id);
+    cJSON_AddStringToObject(c, "model_type", "idefics3");
+    cJSON_AddNumberToObject(c, "pad_token_id", pad);
+    cJSON_AddNumberToObject(c, "scale_factor", scale);
+    cJSON_AddItemToObject(c, "text_config", text_config(&d, 100000.0, bos, eos, pad, "float16"));
+    cJSON_AddBoolToObject(c, "tie_word_embeddings", 0);
+    cJSON_AddStringToObject(c, "torch_dtype", "float16");
+    cJSON *vc = cJSON_AddObjectToObject(c, "vision_config");
+    cJSON_AddNumberToObject(vc, "hidden_size", d.v_hidden);
+    cJSON_AddNumberToObject(vc, "image_size", d.image);
+    cJSON_AddNumberToObject(vc, "intermediate_size", d.v_inter);
+    cJSON_AddStringToObject(vc, "model_type", "idefics3_vision");
+    cJSON_AddNumberToObject(vc, "num_attention_heads", d.v_heads);
+    cJSON_AddNumberToObject(vc, "num_hidden_layers", d.v_layers);
+    cJSON_AddNumberToObject(vc, "patch_size", d.patch);
+    int ok = write_json(dir, "config.json", c);
+    cJSON *g = cJSON_CreateObject();
+    cJSON_AddNumberToObject(g, "bos_token_id", bos);
+    cJSON_AddNumberToObject(g, "eos_token_id", eos);
+    cJSON_AddNumberToObject(g, "pad_token_id", pad);
+    ok = ok && write_json(dir, "generation_config.json", g);
+    ok = ok && write_tokenizer(dir, &v, first_added, 0);
+    cJSON *tc = cJSON_CreateObject();
+    cJSON_AddBoolToObject(tc, "add_prefix_space", 0);
+    const char *extra[] = {"<fake_token_around_image>", "<image>", "<end_of_utterance>"};
+    cJSON_AddItemToObject(tc, "additional_special_tokens", cJSON_CreateStringArray(extra, 3));
+    cJSON_AddStringToObject(tc, "bos_token", "<|im_start|>");
+    cJSON_AddBoolToObject(tc, "clean_up_tokenization_spaces", 0);
+    cJSON_AddStringToObject(tc, "eos_token", "<end_of_utterance>");
+    cJSON_AddBoolToObject(tc, "legacy", 0);
+    cJSON_AddStringToObject(tc, "pad_token", "<|im_end|>");
+    cJSON_AddStringToObject(tc, "processor_class", "Idefics3Processor");
+    cJSON_AddStringToObject(tc, "tokenizer_class", "GPT2Tokenizer");
+    cJSON_AddStringToObject(tc, "unk_token", "<|endoftext|>");
+    ok = ok && write_json(dir, "tokenizer_config.json", tc);
+    cJSON *sm = cJSON_CreateObject();
+    cJSON_AddItemToObject(sm, "additional_special_tokens", cJSON_CreateStringArray(extra, 3));
+    cJSON_AddItemToObject(sm, "bos_token", special_token("<|im_start|>"));
+    cJSON_AddItemToObject(sm, "eos_token", special_token("<end_of_utterance>"));
+    cJSON_AddItemToObject(sm, "pad_token", special_token("<|im_end|>"));
+    cJSON_AddItemToObject(sm, "unk_token", special_token("<|endoftext|>"));
+    ok = ok && write_json(dir, "special_tokens_map.json", sm);
+    static const double half[3] = {0.5, 0.5, 0.5};
+    cJSON *pp = cJSON_CreateObject();
+    cJSON_AddBoolToObject(pp, "do_convert_rgb", 1);
+    cJSON_AddBoolToObject(pp, "do_image_splitting", 0);
+    cJSON_AddBoolToObject(pp, "do_normalize", 1);
+    cJSON_AddBoolToObject(pp, "do_pad", 1);
+    cJSON_AddBoolToObject(pp, "do_rescale", 1);
+    cJSON_AddBoolToObject(pp, "do_resize", 1);
+    cJSON_AddItemToObject(pp, "image_mean", cJSON_CreateDoubleArray(half, 3));
+    cJSON_AddStringToObject(pp, "image_processor_type", "Idefics3ImageProcessor");
+    cJSON_AddItemToObject(pp, "image_std", cJSON_CreateDoubleArray(half, 3));
+    cJSON *mis = cJSON_AddObjectToObject(pp, "max_image_size");
+    cJSON_AddNumberToObject(mis, "longest_edge", d.image);
+    cJSON_AddStringToObject(pp, "processor_class", "Idefics3Processor");
+    cJSON_AddNumberToObject(pp, "resample", 1);
+    cJSON_AddNumberToObject(pp, "rescale_factor", 1.0 / 255.0);
+    cJSON *size = cJSON_AddObjectToObject(pp, "size");
+    cJSON_AddNumberToObject(size, "longest_edge", d.image);
+    ok = ok && write_json(dir, "preprocessor_config.json", pp);
+    cJSON *pc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(pc, "image_seq_len", seq);
+    cJSON_AddStringToObject(pc, "processor_class", "Idefics3Processor");
+    ok = ok && write_json(dir, "processor_config.json", pc);
+    if (!ok) return 0;
+
+    tensor_list l = {.half = 1};
+    add_tensor(&l, "model.vision_model.embeddings.patch_embedding.weight", INIT_LINEAR, 4, d.v_hidden, 3, d.patch, d.patch);
+    add_tensor(&l, "model.vision_model.embeddings.patch_embedding.bias", INIT_BIAS, 1, d.v_hidden, 0, 0, 0);
+    add_tensor(&l, "model.vision_model.embeddings.position_embedding.weight", INIT_POS, 2, grid * grid, d.v_hidden, 0, 0);
+    add_vision_encoder(&l, "model.vision_model", &d);
+    add_tensor(&l, "model.connector.modality_projection.proj.weight", INIT_LINEAR, 2, d.hidden, d.v_hidden * scale * scale, 0, 0);
+    add_llama(&l, "model.text_model", "lm_head.weight", &d);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    vkvlm_error err = {0};
+    if (vkvlm_safetensors_write(path, l.items, l.count, &err) != VKVLM_OK) {
+        fprintf(stderr, "vkvlm_make_tiny: error: %s\n", err.message);
+        return 0;
+    }
+    printf("wrote %s: SmolVLM/Idefics3 tiny (vocab %d, %d merges, %d tensors, %d image tokens)\n", dir, v.count,
+           v.merge_count, l.count, seq);
+    return 1;
+}
+
+static int make_dirs(const char *path) {
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return 0;
+        *p = '/';
+    }
+    return mkdir(buf, 0755) == 0 || errno == EEXIST;
+}
+
+int main(int argc, char **argv) {
+    const char *family = NULL, *out = NULL;
+    unsigned long long seed = 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--family") == 0 && i + 1 < argc) family = argv[++i];
+        else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) seed = strtoull(argv[++i], NULL, 0);
+        else {
+            fprintf(stderr, "usage: vkvlm_make_tiny --family llava|idefics3 --out DIR [--seed N]\n");
+            return 2;
+        }
+    }
+    if (!family || !out || (strcmp(family, "llava") && strcmp(family, "idefics3"))) {
+        fprintf(stderr, "usage: vkvlm_make_tiny --family llava|idefics3 --out DIR [--seed N]\n");
+        return 2;
+    }
+    if (!make_dirs(out)) {
+        fprintf(stderr, "vkvlm_make_tiny: error: cannot create %s: %s\n", out, strerror(errno));
+        return 1;
+    }
+    rng_state = seed;
+    return (strcmp(family, "llava") == 0 ? make_llava(out) : make_idefics3(out)) ? 0 : 1;
+}
