@@ -1,0 +1,141 @@
+/* op_bench.c — the benchmark cases and the timing loop of op_bench.h.
+ *
+ * Shapes are the ones that matter for the models: the 512³ square matmul the issue's lavapipe bar is
+ * stated for, LLaVA-7B-like decode mat-vecs (1 x 4096 x 4096), and element-wise ops at activation sizes. */
+#include "gpu/op_bench.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "gpu/ops.h"
+
+enum { MAX_BUFFERS = 6 };
+
+typedef struct bench_case {
+    const char *op;
+    const char *vars;                 /* names of shape[] entries */
+    uint32_t shape[4];
+    int buffers;                      /* how many buffers the case needs */
+    uint64_t (*buffer_bytes)(const uint32_t *shape, int i);
+    double (*flops)(const uint32_t *shape);
+    vkvlm_status (*record)(gpu_cmd *cmd, gpu_buffer *const *b, const uint32_t *shape, vkvlm_error *err);
+} bench_case;
+
+/* ---------------------------------------------------------------- add */
+
+static uint64_t add_bytes(const uint32_t *s, int i) { return (uint64_t)s[0] * 4; }
+static double add_flops(const uint32_t *s) { return s[0]; }
+static vkvlm_status add_record(gpu_cmd *cmd, gpu_buffer *const *b, const uint32_t *s, vkvlm_error *err) {
+    return gpu_op_add_f32(cmd, gpu_whole(b[2]), gpu_whole(b[0]), gpu_whole(b[1]), s[0], err);
+}
+
+/* ---------------------------------------------------------------- matmul (naive baseline) */
+
+/* buffers: x [m,k], w [n,k], bias [n], y [m,n] */
+static uint64_t matmul_bytes(const uint32_t *s, int i) {
+    uint64_t m = s[0], n = s[1], k = s[2];
+    switch (i) {
+    case 0: return m * k * 4;
+    case 1: return n * k * 4;
+    case 2: return n * 4;
+    default: return m * n * 4;
+    }
+}
+static double matmul_flops(const uint32_t *s) { return 2.0 * s[0] * s[1] * s[2]; }
+static vkvlm_status matmul_naive_record(gpu_cmd *cmd, gpu_buffer *const *b, const uint32_t *s, vkvlm_error *err) {
+    return gpu_op_matmul_f32(cmd, gpu_whole(b[3]), gpu_whole(b[0]), gpu_whole(b[1]), gpu_whole(b[2]), s[0], s[1], s[2],
+                             err);
+}
+
+static const bench_case cases[] = {
+    {"add_f32", "n", {1u << 20}, 3, add_bytes, add_flops, add_record},
+    {"matmul_f32_naive", "m,n,k", {512, 512, 512}, 4, matmul_bytes, matmul_flops, matmul_naive_record},
+    {"matmul_f32_naive", "m,n,k", {1, 4096, 4096}, 4, matmul_bytes, matmul_flops, matmul_naive_record},
+};
+
+int op_bench_count(void) { return (int)(sizeof cases / sizeof cases[0]); }
+
+void op_bench_name(int index, char *out, size_t cap) {
+    const bench_case *c = &cases[index];
+    size_t used = (size_t)snprintf(out, cap, "%s(", c->op);
+    const char *name = c->vars;
+    for (int i = 0; *name && used < cap; i++) {
+        const char *comma = strchr(name, ',');
+        int len = comma ? (int)(comma - name) : (int)strlen(name);
+        used += (size_t)snprintf(out + used, cap - used, "%s%.*s=%u", i ? "," : "", len, name, c->shape[i]);
+        name = comma ? comma + 1 : name + len;
+    }
+    if (used < cap) snprintf(out + used, cap - used, ")");
+}
+
+static int compare_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* One command with `runs` recordings of the op; per-run GPU time = sum of that run's dispatch times. */
+static vkvlm_status timed_command(gpu_device *dev, const bench_case *c, gpu_buffer *const *b, int runs, double *ms,
+                                  const char **kernel, vkvlm_error *err) {
+    gpu_cmd *cmd = NULL;
+    vkvlm_status st = gpu_cmd_begin(dev, &cmd, err);
+    int per_run = 0;
+    for (int r = 0; r < runs && st == VKVLM_OK; r++) st = c->record(cmd, b, c->shape, err);
+    if (st == VKVLM_OK) st = gpu_cmd_submit(cmd, err);
+    if (st == VKVLM_OK) st = gpu_cmd_wait(cmd, err);
+    if (st == VKVLM_OK) {
+        int count = 0;
+        const gpu_profile_entry *p = gpu_cmd_profile(cmd, &count);
+        per_run = count / runs;
+        if (kernel && count) *kernel = p[0].label;
+        for (int r = 0; r < runs; r++) {
+            ms[r] = 0;
+            for (int i = 0; i < per_run; i++) ms[r] += p[r * per_run + i].ms;
+        }
+    }
+    gpu_cmd_destroy(cmd);
+    return st;
+}
+
+vkvlm_status op_bench_run(int index, gpu_device *dev, int repeat, op_bench_result *out, vkvlm_error *err) {
+    const bench_case *c = &cases[index];
+    memset(out, 0, sizeof *out);
+    op_bench_name(index, out->name, sizeof out->name);
+    if (!gpu_device_caps(dev)->timestamps)
+        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "%s: the device has no timestamps", out->name);
+    if (repeat < 1) repeat = 1;
+    gpu_buffer *b[MAX_BUFFERS] = {0};
+    vkvlm_status st = VKVLM_OK;
+    double *ms = calloc((size_t)repeat, sizeof *ms);
+    if (!ms) st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "bench: out of host memory");
+    uint64_t state = 0x5EED;
+    for (int i = 0; i < c->buffers && st == VKVLM_OK; i++) {
+        gpu_buffer_desc desc = {.size = c->buffer_bytes(c->shape, i), .label = "bench"};
+        st = gpu_buffer_create(dev, &desc, &b[i], err);
+        float *host = st == VKVLM_OK ? malloc(desc.size) : NULL;
+        if (st == VKVLM_OK && !host) st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "bench: out of host memory");
+        for (uint64_t j = 0; host && j < desc.size / 4; j++) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            host[j] = (float)((int)(state >> 40 & 0xFFFF) - 32768) / 32768.0f;
+        }
+        if (st == VKVLM_OK) st = gpu_buffer_write(b[i], 0, host, desc.size, err);
+        free(host);
+        out->bytes += (double)desc.size;
+    }
+    double warm;
+    if (st == VKVLM_OK) st = timed_command(dev, c, b, 1, &warm, &out->kernel, err);
+    if (st == VKVLM_OK) st = timed_command(dev, c, b, repeat, ms, NULL, err);
+    if (st == VKVLM_OK) {
+        qsort(ms, (size_t)repeat, sizeof *ms, compare_double);
+        out->runs = repeat;
+        out->ms_median = ms[repeat / 2];
+        out->ms_min = ms[0];
+        out->flops = c->flops(c->shape);
+        out->gflops = out->ms_median > 0 ? out->flops / (out->ms_median * 1e6) : 0;
+        out->gbps = out->ms_median > 0 ? out->bytes / (out->ms_median * 1e6) : 0;
+    }
+    for (int i = 0; i < MAX_BUFFERS; i++) gpu_buffer_destroy(b[i]);
+    free(ms);
+    return st;
+}
