@@ -171,6 +171,8 @@ typedef struct gpu_device_desc {
     const char *cache_dir; /* pipeline cache directory; NULL: $XDG_CACHE_HOME/vkvlm or ~/.cache/vkvlm;
                               "" disables the on-disk cache */
     const char *label;     /* for messages */
+    bool staged_transfers; /* host copies always go through a staging buffer, even where device memory is
+                              host-visible: lets tests on lavapipe exercise the discrete-GPU path */
 } gpu_device_desc;
 
 vkvlm_status gpu_device_create(gpu_context *ctx, int index, const gpu_device_desc *desc, gpu_device **out,

@@ -65,6 +65,7 @@ static vkvlm_status vk_device_create(gpu_device *dev, int backend_index, const g
     vkGetPhysicalDeviceMemoryProperties(d->physical, &d->memory_props);
     d->max_allocation = dev->caps.max_allocation_bytes;
     d->block_size = VK_BLOCK_BYTES;
+    d->staged_transfers = desc->staged_transfers;
     if (d->max_allocation && d->block_size > d->max_allocation) d->block_size = d->max_allocation;
     vk_pipeline_cache_open(d, &dev->caps, desc->cache_dir);
     return VKVLM_OK;
@@ -124,7 +125,10 @@ static vkvlm_status vk_buffer_create(gpu_buffer *buf, vkvlm_error *err) {
         return st;
     }
     VkMemoryPropertyFlags flags = vk_memory_flags(d, &b->alloc);
-    if (d->blocks[b->alloc.block].mapped) b->mapped = (uint8_t *)d->blocks[b->alloc.block].mapped + b->alloc.offset;
+    /* Staging buffers stay mapped even when transfers are forced through staging, or nothing could stage. */
+    bool direct = !d->staged_transfers || buf->kind != GPU_BUFFER_DEVICE;
+    if (d->blocks[b->alloc.block].mapped && direct)
+        b->mapped = (uint8_t *)d->blocks[b->alloc.block].mapped + b->alloc.offset;
     b->coherent = flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
     name_object(d, VK_OBJECT_TYPE_BUFFER, (uint64_t)(uintptr_t)b->buffer, buf->label);
     buf->impl = b;

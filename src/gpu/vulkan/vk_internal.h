@@ -63,6 +63,7 @@ typedef struct vk_device {
     int block_count, block_capacity;
     uint64_t block_size;             /* default block size */
     uint64_t max_allocation;         /* maxMemoryAllocationSize, 0 if unknown */
+    bool staged_transfers;           /* gpu_device_desc.staged_transfers */
     VkPipelineCache pipeline_cache;
     char cache_path[1024];           /* "" when the on-disk cache is off */
     VkDescriptorSetLayout set_layouts[GPU_KERNEL_COUNT];
