@@ -91,7 +91,7 @@ bool check_tensor_compare(check_env *e, const check_tensor *t, double max_nmse, 
     double err2 = 0, ref2 = 0, max_abs = 0;
     for (uint32_t i = 0; i < t->count && ok; i++) {
         double a = got[GUARD_FLOATS + i], b = want[GUARD_FLOATS + i];
-        if (isnan(a) != isnan(b) || (isinf(b) && a != b)) {
+        if (isnan(a) != isnan(b) || isinf(a) != isinf(b) || (isinf(b) && a != b)) {
             snprintf(r->detail, sizeof r->detail, "element %u: got %g, reference %g (NaN/Inf disagree)", i, a, b);
             ok = false;
             break;
