@@ -1,0 +1,8 @@
+#version 450
+// matmul_tiled_bf16 — tiled linear layer (prefill),
+// bf16 weights read as uint16_t (16-bit storage).
+// Bindings, push constants and specialization constants: see matmul_linear.glsl and matmul_tiled.glsl.
+#extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_shader_16bit_storage : require
+#define W_BF16
+#include "matmul_tiled.glsl"

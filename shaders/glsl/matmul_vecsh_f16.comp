@@ -1,0 +1,8 @@
+#version 450
+// matmul_vecsh_f16 — mat-vec linear layer (decode, M <= 8), shared-memory reduction,
+// f16 weights read as float16_t (16-bit storage).
+// Bindings, push constants and specialization constants: see matmul_linear.glsl and matmul_vec.glsl.
+#extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_shader_16bit_storage : require
+#define W_F16
+#include "matmul_vec.glsl"
