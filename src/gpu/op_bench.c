@@ -1,7 +1,9 @@
 /* op_bench.c — the benchmark cases and the timing loop of op_bench.h.
  *
  * Shapes are the ones that matter for the models: the 512³ square matmul the issue's lavapipe bar is
- * stated for, LLaVA-7B-like decode mat-vecs (1 x 4096 x 4096), and element-wise ops at activation sizes. */
+ * stated for, LLaVA-7B-like decode mat-vecs (1 x 4096 x 4096), the LLaVA projector's first layer (576 image
+ * tokens x 4096 x 1024), and element-wise ops at activation sizes. Weight dtype codes in case names:
+ * wdtype 0 f32, 1 f16, 2 bf16 (gpu_weight_dtype). */
 #include "gpu/op_bench.h"
 
 #include <stdio.h>
@@ -49,10 +51,29 @@ static vkvlm_status matmul_naive_record(gpu_cmd *cmd, gpu_buffer *const *b, cons
                              err);
 }
 
+/* gpu_op_linear with the weight dtype in shape[3] (a gpu_weight_dtype); the weight buffer holds raw
+ * 16-bit values from the same random words, which are finite halves/bfloats for these value ranges. */
+static uint64_t linear_bytes(const uint32_t *s, int i) {
+    return i == 1 ? gpu_weight_bytes((gpu_weight_dtype)s[3], (uint64_t)s[1] * s[2]) : matmul_bytes(s, i);
+}
+static vkvlm_status linear_record(gpu_cmd *cmd, gpu_buffer *const *b, const uint32_t *s, vkvlm_error *err) {
+    gpu_weight w;
+    vkvlm_status st = gpu_weight_view(&w, gpu_device_caps(gpu_cmd_device(cmd)), b[1], 0, (gpu_weight_dtype)s[3], s[1],
+                                      s[2], 0, err);
+    if (st != VKVLM_OK) return st;
+    return gpu_op_linear(cmd, gpu_whole(b[3]), gpu_whole(b[0]), &w, gpu_whole(b[2]), s[0], NULL, err);
+}
+
 static const bench_case cases[] = {
     {"add_f32", "n", {1u << 20}, 3, add_bytes, add_flops, add_record},
     {"matmul_f32_naive", "m,n,k", {512, 512, 512}, 4, matmul_bytes, matmul_flops, matmul_naive_record},
     {"matmul_f32_naive", "m,n,k", {1, 4096, 4096}, 4, matmul_bytes, matmul_flops, matmul_naive_record},
+    {"linear", "m,n,k,wdtype", {512, 512, 512, GPU_WEIGHT_F32}, 4, linear_bytes, matmul_flops, linear_record},
+    {"linear", "m,n,k,wdtype", {512, 512, 512, GPU_WEIGHT_F16}, 4, linear_bytes, matmul_flops, linear_record},
+    {"linear", "m,n,k,wdtype", {1, 4096, 4096, GPU_WEIGHT_F32}, 4, linear_bytes, matmul_flops, linear_record},
+    {"linear", "m,n,k,wdtype", {1, 4096, 4096, GPU_WEIGHT_F16}, 4, linear_bytes, matmul_flops, linear_record},
+    {"linear", "m,n,k,wdtype", {1, 4096, 4096, GPU_WEIGHT_BF16}, 4, linear_bytes, matmul_flops, linear_record},
+    {"linear", "m,n,k,wdtype", {576, 4096, 1024, GPU_WEIGHT_F16}, 4, linear_bytes, matmul_flops, linear_record},
 };
 
 int op_bench_count(void) { return (int)(sizeof cases / sizeof cases[0]); }
