@@ -40,12 +40,14 @@ typedef struct gpu_params_matmul {
 #include "gpu/kernels_attention.h"
 #include "gpu/kernels_elementwise.h"
 #include "gpu/kernels_matmul.h"
+#include "gpu/kernels_vision.h"
 
 #define GPU_KERNEL_LIST(X)        \
     GPU_KERNELS_BASIC(X)          \
     GPU_KERNELS_MATMUL(X)         \
     GPU_KERNELS_ELEMENTWISE(X)    \
-    GPU_KERNELS_ATTENTION(X)
+    GPU_KERNELS_ATTENTION(X)      \
+    GPU_KERNELS_VISION(X)
 
 typedef enum gpu_kernel {
 #define GPU_KERNEL_ENUM(id, name, bindings, writes, params) id,

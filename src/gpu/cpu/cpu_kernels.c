@@ -36,5 +36,6 @@ cpu_kernel_fn cpu_kernel_lookup(gpu_kernel kernel) {
     cpu_kernel_fn fn = cpu_lookup_matmul(kernel);
     if (!fn) fn = cpu_lookup_elementwise(kernel);
     if (!fn) fn = cpu_lookup_attention(kernel);
+    if (!fn) fn = cpu_lookup_vision(kernel);
     return fn;
 }
