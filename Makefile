@@ -16,21 +16,26 @@ configure: setup
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
-# Every test: unit tests, GPU kernel tests on lavapipe with validation, CLI tests, golden cases.
+# Every test: unit tests, GPU kernel tests on lavapipe with validation, CLI tests, golden cases; then each
+# fuzzer briefly (TEST_FUZZ_SECONDS each; `make fuzz` runs them longer).
+TEST_FUZZ_SECONDS ?= 10
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
-# The main job on the embedded default model. Until the LLaVA path lands: make the tiny default model,
-# list devices, check every kernel against the CPU reference.
+# The main job: the embedded tiny LLaVA model (random weights, made on first use) on its sample image.
+TINY = models/tiny-llava
 demo: build
-	@[ -f models/tiny-llava/model.safetensors ] || $(BUILD)/vkvlm_make_tiny --family llava --out models/tiny-llava
+	@[ -f $(TINY)/model.safetensors ] || $(BUILD)/vkvlm_make_tiny --family llava --out $(TINY)
 	@$(BUILD)/vkvlm devices
-	@$(BUILD)/vkvlm selftest
+	@echo "--- vkvlm run -m $(TINY) --image $(TINY)/sample.png -p 'What is shown in this image?' -n 16"
+	@$(BUILD)/vkvlm run -m $(TINY) --image $(TINY)/sample.png -p "What is shown in this image?" -n 16
+	@echo "(the tiny model has random weights, so its text is noise; for a real checkpoint see models/README.md)"
 
 fuzz:
 	@tools/setup.sh
 	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DVKVLM_FUZZ=ON >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) -- --no-print-directory
+	@cmake --build build-fuzz -j $(JOBS) --target fuzzers -- --no-print-directory
 	@tools/run_fuzzers.sh build-fuzz $${FUZZ_SECONDS:-60}
 
 clean:

@@ -65,6 +65,118 @@ typedef struct vkvlm_logger {
     vkvlm_log_level max_level; /* 0 (default) means VKVLM_LOG_WARN: errors and warnings only */
 } vkvlm_logger;
 
+/* ---------------------------------------------------------------- sessions
+ *
+ * A session loads one Hugging Face model directory onto one device and runs prompts on it, one at a time:
+ *
+ *     vkvlm_session_desc desc = {.model_dir = "models/llava-1.5-7b-hf"};
+ *     vkvlm_session *s;
+ *     if (vkvlm_session_create(&desc, &s, &err) != VKVLM_OK) ... err.message ...
+ *     vkvlm_generate_desc gen = {.prompt = "What is shown?", .images = &path, .image_count = 1, .max_new_tokens = 32};
+ *     vkvlm_result r;
+ *     vkvlm_session_generate(s, &gen, &r, &err);   ... r.text, r.tokens, r.timings_ms ...
+ *     vkvlm_result_free(&r);
+ *     vkvlm_session_destroy(s);
+ *
+ * All memory (weights, KV cache for context_length tokens, activations) is planned before anything is
+ * allocated; a device that cannot hold it fails creation with the sizes. Every zero field of a desc means
+ * its documented default. */
+
+typedef struct vkvlm_session vkvlm_session;
+
+typedef void (*vkvlm_progress_fn)(void *user_data, const char *stage, double fraction);
+
+typedef struct vkvlm_session_desc {
+    const char *model_dir;        /* Hugging Face model directory (required) */
+    const char *backend;          /* "vulkan" | "cpu"; NULL: the best Vulkan device, else cpu */
+    const char *device;           /* device index within the backend or a name substring; NULL: $VKVLM_DEVICE */
+    unsigned context_length;      /* KV cache tokens; 0: min(max_position_embeddings, 2048) */
+    vkvlm_logger logger;          /* library messages (validation, warnings) */
+    vkvlm_progress_fn progress;   /* weight loading progress, fraction 0..1; NULL: none */
+    void *progress_user;
+} vkvlm_session_desc;
+
+vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session **out, vkvlm_error *err);
+void vkvlm_session_destroy(vkvlm_session *s);
+
+/* What was loaded, for reports (strings live as long as the session). */
+typedef struct vkvlm_session_info {
+    const char *model_type;       /* "llava" */
+    const char *backend;          /* "vulkan" | "cpu" */
+    const char *device_name;      /* "llvmpipe (LLVM 15.0.6, 256 bits)" */
+    const char *driver;           /* driver name and info */
+    unsigned context_length;
+    unsigned image_tokens;        /* tokens one image becomes */
+    unsigned vocab_size;
+    unsigned long long weight_bytes;  /* device bytes of weights */
+    unsigned long long planned_bytes; /* all device bytes planned (weights, caches, activations) */
+    unsigned long long peak_bytes;    /* device bytes held at the peak so far */
+} vkvlm_session_info;
+void vkvlm_session_info_get(const vkvlm_session *s, vkvlm_session_info *out);
+
+/* Returns false to stop generating. text is the newly decodable UTF-8 (may be empty mid-character). */
+typedef int (*vkvlm_token_fn)(void *user_data, int token_id, const char *text);
+
+typedef struct vkvlm_generate_desc {
+    const char *prompt;           /* the user's message: the family's chat template is applied and one image
+                                     placeholder per image inserted as the processor would */
+    const char *raw_prompt;       /* or: the exact prompt text (placeholders such as <image> expanded), no template */
+    const char *const *images;    /* image file paths, [image_count] */
+    int image_count;              /* LLaVA-1.5: 0 or 1 */
+    int max_new_tokens;           /* 0: 32 */
+    float temperature;            /* 0: greedy */
+    int top_k;                    /* 0: off */
+    float top_p;                  /* 0 or 1: off */
+    float repetition_penalty;     /* 0 or 1: off */
+    unsigned long long seed;      /* sampling seed; 0: 1 */
+    int ignore_eos;               /* nonzero: do not stop at EOS (fixed-length runs, tests) */
+    const char *const *reduce;    /* token-reduction specs, [reduce_count], as for --reduce ("fastv:k=2,r=0.5",
+                                     "none"); methods compose in the given order */
+    int reduce_count;
+    const char *dump_dir;         /* write pixel_values, vision_features, image_embeddings, logits_last (.bin +
+                                     dump.json) into this directory; NULL: no dump */
+    vkvlm_token_fn on_token;      /* streaming callback; NULL: none */
+    void *user_data;
+} vkvlm_generate_desc;
+
+typedef struct vkvlm_timings {
+    double load;        /* session creation (ms) */
+    double preprocess;  /* tokenizing and image preprocessing */
+    double vision;      /* vision tower + projector, GPU submit to fence */
+    double prefill;     /* prompt through the decoder, to the first token */
+    double decode;      /* all decode steps */
+} vkvlm_timings;
+
+/* What one reduction step did. */
+typedef struct vkvlm_reduction {
+    const char *method;           /* "fastv" */
+    int layer;                    /* the first LLM layer that ran on the shorter sequence */
+    int score_count;              /* image tokens scored */
+    float *scores;                /* [score_count] the scores the choice was made on */
+    int kept_count;
+    int *kept_positions;          /* [kept_count] prompt positions (0-based, full prompt) that survive */
+} vkvlm_reduction;
+
+typedef struct vkvlm_result {
+    int *prompt_tokens;           /* [prompt_count] ids of the full prompt, image tokens expanded */
+    int prompt_count;
+    int *tokens;                  /* [token_count] generated ids */
+    int token_count;
+    char *text;                   /* generated text, UTF-8 */
+    vkvlm_timings timings_ms;
+    double decode_tokens_per_s;
+    double flops_baseline;        /* analytic FLOPs of vision + prefill + decode without reduction */
+    double flops_actual;          /* with the reductions applied */
+    double flops_vision_baseline, flops_vision_actual; /* the vision tower + projector part */
+    double flops_llm_baseline, flops_llm_actual;       /* the decoder part (prefill + decode) */
+    vkvlm_reduction *reductions;  /* [reduction_count] */
+    int reduction_count;
+} vkvlm_result;
+
+vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc *desc, vkvlm_result *out,
+                                    vkvlm_error *err);
+void vkvlm_result_free(vkvlm_result *r);
+
 #ifdef __cplusplus
 }
 #endif

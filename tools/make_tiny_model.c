@@ -2,9 +2,14 @@
  * save_pretrained lays it out: config.json (sparse, defaults omitted), generation_config.json,
  * model.safetensors (legacy tensor names, sorted), tokenizer.json with a small real vocabulary,
  * tokenizer_config.json, special_tokens_map.json, preprocessor_config.json, processor_config.json and
- * chat_template.json.
+ * chat_template.json, plus sample.png, a small picture for the demo.
  *
  *   vkvlm_make_tiny --family llava|idefics3 --out DIR [--seed N]
+ *   vkvlm_make_tiny --family llava --shape llava-1.5-7b --text-layers N --vision-layers N --out DIR
+ *
+ * --shape llava-1.5-7b writes LLaVA-1.5-7B's real dimensions (vocab 32064, hidden 4096, MLP 11008, 32 heads,
+ * CLIP ViT-L/14-336) in float16 with as many layers as asked (all of them would be 14 GB), so the real-size
+ * graph, its memory plan and the splitting of the 32064 x 4096 lm_head over several bindings can be run here.
  *
  * The vocabulary is real: byte pieces plus BPE merges learned here from a short embedded English text, in
  * the family's tokenizer style (Llama SentencePiece-style BPE with byte fallback; GPT-2 byte-level BPE with
@@ -21,6 +26,16 @@
 #include <sys/stat.h>
 
 #include "io/safetensors_writer.h"
+
+/* stb_image_write writes the sample image; third-party code, so its warnings stay local. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb_image_write.h>
+#pragma GCC diagnostic pop
 
 static const char corpus[] =
     "What is shown in this image? The image shows a yellow disc and a blue bar on a gradient.\n"
@@ -466,7 +481,13 @@ static cJSON *special_token(const char *content) {
     return t;
 }
 
-static int make_llava(const char *dir) {
+/* Overrides for --shape llava-1.5-7b: 0 keeps the tiny value. */
+typedef struct shape_opts {
+    int real_7b;
+    int text_layers, vision_layers;
+} shape_opts;
+
+static int make_llava(const char *dir, const shape_opts *so) {
     vocab v = {0};
     vocab_add(&v, "<unk>");
     vocab_add(&v, "<s>");
@@ -486,6 +507,13 @@ static int make_llava(const char *dir) {
     int pad_id = vocab_add(&v, "<pad>");
     dims d = {.vocab = (v.count + 63) / 64 * 64, .hidden = 64, .inter = 160, .layers = 4, .heads = 4, .kv_heads = 2,
               .head_dim = 16, .v_hidden = 32, .v_inter = 80, .v_layers = 3, .v_heads = 4, .image = 56, .patch = 14};
+    if (so->real_7b)
+        d = (dims){.vocab = 32064, .hidden = 4096, .inter = 11008, .layers = 32, .heads = 32, .kv_heads = 32,
+                   .head_dim = 128, .v_hidden = 1024, .v_inter = 4096, .v_layers = 24, .v_heads = 16, .image = 336,
+                   .patch = 14};
+    if (so->text_layers) d.layers = so->text_layers;
+    if (so->vision_layers) d.v_layers = so->vision_layers;
+    const char *dtype = so->real_7b ? "float16" : "float32";
     int grid = d.image / d.patch, image_tokens = grid * grid;
 
     cJSON *c = cJSON_CreateObject();
@@ -496,9 +524,9 @@ static int make_llava(const char *dir) {
     cJSON_AddStringToObject(c, "model_type", "llava");
     cJSON_AddNumberToObject(c, "pad_token_id", pad_id);
     cJSON_AddStringToObject(c, "projector_hidden_act", "gelu");
-    cJSON_AddItemToObject(c, "text_config", text_config(&d, 10000.0, -1, -1, pad_id, "float32"));
+    cJSON_AddItemToObject(c, "text_config", text_config(&d, 10000.0, -1, -1, pad_id, dtype));
     cJSON_AddBoolToObject(c, "tie_word_embeddings", 0);
-    cJSON_AddStringToObject(c, "torch_dtype", "float32");
+    cJSON_AddStringToObject(c, "torch_dtype", dtype);
     cJSON *vc = cJSON_AddObjectToObject(c, "vision_config");
     cJSON_AddNumberToObject(vc, "hidden_size", d.v_hidden);
     cJSON_AddNumberToObject(vc, "image_size", d.image);
@@ -575,7 +603,7 @@ static int make_llava(const char *dir) {
     ok = ok && write_json(dir, "processor_config.json", pc);
     if (!ok) return 0;
 
-    tensor_list l = {0};
+    tensor_list l = {.half = so->real_7b};
     add_llama(&l, "language_model.model", "language_model.lm_head.weight", &d);
     add_tensor(&l, "multi_modal_projector.linear_1.weight", INIT_LINEAR, 2, d.hidden, d.v_hidden, 0, 0);
     add_tensor(&l, "multi_modal_projector.linear_1.bias", INIT_BIAS, 1, d.hidden, 0, 0, 0);
@@ -714,6 +742,29 @@ static int make_idefics3(const char *dir) {
     return 1;
 }
 
+/* sample.png: 80x64 RGB with a red gradient along x, green along y, a yellow disc and a blue bar, so the demo
+ * has a picture with shapes and colours to talk about. */
+static int write_sample_image(const char *dir) {
+    enum { W = 80, H = 64 };
+    static uint8_t rgb[H][W][3];
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            uint8_t *p = rgb[y][x];
+            p[0] = (uint8_t)(x * 255 / (W - 1));
+            p[1] = (uint8_t)(y * 255 / (H - 1));
+            p[2] = (uint8_t)((x + 2 * y) * 7 % 256);
+            if ((x - 52) * (x - 52) + (y - 24) * (y - 24) <= 14 * 14) p[0] = 255, p[1] = 220, p[2] = 0;
+            if (x >= 8 && x < 30 && y >= 40 && y < 50) p[0] = 20, p[1] = 40, p[2] = 230;
+        }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sample.png", dir);
+    if (!stbi_write_png(path, W, H, 3, rgb, W * 3)) {
+        fprintf(stderr, "vkvlm_make_tiny: error: cannot write %s\n", path);
+        return 0;
+    }
+    return 1;
+}
+
 static int make_dirs(const char *path) {
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", path);
@@ -726,20 +777,29 @@ static int make_dirs(const char *path) {
     return mkdir(buf, 0755) == 0 || errno == EEXIST;
 }
 
+static const char usage_text[] =
+    "usage: vkvlm_make_tiny --family llava|idefics3 --out DIR [--seed N]\n"
+    "       [--shape llava-1.5-7b] [--text-layers N] [--vision-layers N]   (llava only)\n";
+
 int main(int argc, char **argv) {
     const char *family = NULL, *out = NULL;
+    shape_opts so = {0};
     unsigned long long seed = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--family") == 0 && i + 1 < argc) family = argv[++i];
         else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) seed = strtoull(argv[++i], NULL, 0);
+        else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc && strcmp(argv[i + 1], "llava-1.5-7b") == 0) so.real_7b = 1, i++;
+        else if (strcmp(argv[i], "--text-layers") == 0 && i + 1 < argc) so.text_layers = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--vision-layers") == 0 && i + 1 < argc) so.vision_layers = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: vkvlm_make_tiny --family llava|idefics3 --out DIR [--seed N]\n");
+            fputs(usage_text, stderr);
             return 2;
         }
     }
-    if (!family || !out || (strcmp(family, "llava") && strcmp(family, "idefics3"))) {
-        fprintf(stderr, "usage: vkvlm_make_tiny --family llava|idefics3 --out DIR [--seed N]\n");
+    if (!family || !out || (strcmp(family, "llava") && strcmp(family, "idefics3")) || so.text_layers < 0 ||
+        so.vision_layers < 0 || ((so.real_7b || so.text_layers || so.vision_layers) && strcmp(family, "llava"))) {
+        fputs(usage_text, stderr);
         return 2;
     }
     if (!make_dirs(out)) {
@@ -747,5 +807,6 @@ int main(int argc, char **argv) {
         return 1;
     }
     rng_state = seed;
-    return (strcmp(family, "llava") == 0 ? make_llava(out) : make_idefics3(out)) ? 0 : 1;
+    int ok = strcmp(family, "llava") == 0 ? make_llava(out, &so) : make_idefics3(out);
+    return ok && write_sample_image(out) ? 0 : 1;
 }

@@ -9,6 +9,8 @@ static const char usage[] =
     "usage: vkvlm <command> [options]\n"
     "\n"
     "commands:\n"
+    "  run -m DIR [--image FILE] -p TEXT [...]\n"
+    "                       run a vision-language model on a prompt and an image, streaming the answer\n"
     "  devices [--json]     list every device each backend sees, with its capabilities\n"
     "  selftest [--backend B] [--device D]\n"
     "                       run every kernel on a device and compare it with the CPU reference\n"
@@ -50,6 +52,7 @@ int main(int argc, char **argv) {
         fputs(usage, stdout);
         return 0;
     }
+    if (strcmp(command, "run") == 0) return cli_run(argc - 1, argv + 1);
     if (strcmp(command, "devices") == 0) return cli_devices(argc - 1, argv + 1);
     if (strcmp(command, "selftest") == 0) return cli_selftest(argc - 1, argv + 1);
     if (strcmp(command, "bench") == 0) return cli_bench(argc - 1, argv + 1);

@@ -37,5 +37,6 @@ cpu_kernel_fn cpu_kernel_lookup(gpu_kernel kernel) {
     if (!fn) fn = cpu_lookup_elementwise(kernel);
     if (!fn) fn = cpu_lookup_attention(kernel);
     if (!fn) fn = cpu_lookup_vision(kernel);
+    if (!fn) fn = cpu_lookup_sampling(kernel);
     return fn;
 }

@@ -1,0 +1,431 @@
+/* session.c — the public session API of vkvlm.h: load a model directory onto a device once (plan, then
+ * allocate), then run prompts: tokenize and preprocess, encode the image, prefill the prompt with the image
+ * features merged, and decode token by token, reading back only the logits row sampling needs.
+ *
+ * Stages each go into one command and one submit: the vision tower + projector, each prefill chunk (the
+ * whole prompt when it fits one chunk), each decode step. Timings are host wall clock around those
+ * submits. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/status.h"
+#include "engine/dump.h"
+#include "engine/sampler.h"
+#include "io/chat_template.h"
+#include "io/preprocess.h"
+#include "io/tokenizer.h"
+#include "models/llava.h"
+#include "reduce/reduce.h"
+
+struct vkvlm_session {
+    gpu_context *ctx;
+    gpu_device *dev;
+    vkvlm_checkpoint ck;
+    vkvlm_config cfg;
+    vkvlm_tokenizer *tok;
+    vkvlm_preprocess_config pp;
+    llava_model llava;
+    reduce_state reduce;           /* scratch for token reduction, planned with the model */
+    uint64_t weight_bytes, planned_bytes;
+    double load_ms;
+    char backend[16], device_name[256], driver[512];
+};
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+static void load_progress(void *user, double fraction) {
+    const vkvlm_session_desc *d = user;
+    d->progress(d->progress_user, "loading weights", fraction);
+}
+
+static vkvlm_status open_device(vkvlm_session *s, const vkvlm_session_desc *d, vkvlm_error *err) {
+    gpu_backend_kind kind = GPU_BACKEND_DEFAULT;
+    if (d->backend && !gpu_backend_parse(d->backend, &kind))
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "--backend %s: expected vulkan or cpu", d->backend);
+    gpu_context_desc cd = {.logger = d->logger};
+    vkvlm_status st = gpu_context_create(&cd, &s->ctx, err);
+    int index = -1;
+    const char *device = d->device ? d->device : getenv("VKVLM_DEVICE");
+    if (st == VKVLM_OK) st = gpu_context_select(s->ctx, kind, device, &index, err);
+    if (st == VKVLM_OK) st = gpu_device_create(s->ctx, index, NULL, &s->dev, err);
+    if (st != VKVLM_OK) return st;
+    const gpu_caps *caps = gpu_device_caps(s->dev);
+    snprintf(s->backend, sizeof s->backend, "%s", gpu_backend_name(caps->backend));
+    snprintf(s->device_name, sizeof s->device_name, "%s", caps->name);
+    snprintf(s->driver, sizeof s->driver, "%s %s", caps->driver_name, caps->driver_info);
+    return VKVLM_OK;
+}
+
+static double gib(uint64_t bytes) { return bytes / (double)(UINT64_C(1) << 30); }
+
+vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session **out, vkvlm_error *err) {
+    *out = NULL;
+    double t0 = now_ms();
+    if (!desc || !desc->model_dir) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "no model directory given (-m DIR)");
+    vkvlm_session *s = calloc(1, sizeof *s);
+    if (!s) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "session: out of host memory");
+    const char *dir = desc->model_dir;
+    vkvlm_status st = vkvlm_config_load(&s->cfg, dir, err);
+    if (st == VKVLM_OK && s->cfg.family != VKVLM_CONFIG_LLAVA)
+        st = vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "%s: model_type '%s' loads, but only llava runs end to end so far",
+                             dir, s->cfg.model_type);
+    if (st == VKVLM_OK) st = vkvlm_checkpoint_open(&s->ck, dir, err);
+    if (st == VKVLM_OK) st = vkvlm_tokenizer_create_from_dir(dir, &s->tok, err);
+    if (st == VKVLM_OK) st = vkvlm_preprocess_config_load(&s->pp, dir, err);
+    if (st == VKVLM_OK) st = open_device(s, desc, err);
+
+    unsigned capacity = desc->context_length;
+    if (!capacity) capacity = s->cfg.text.max_position_embeddings < 2048 ? (unsigned)s->cfg.text.max_position_embeddings : 2048;
+    if (st == VKVLM_OK && (int)capacity > s->cfg.text.max_position_embeddings)
+        st = vkvlm_error_set(err, VKVLM_ERR_USAGE, "--ctx %u exceeds the model's max_position_embeddings %d", capacity,
+                             s->cfg.text.max_position_embeddings);
+
+    /* the memory plan: the same load code, counting bytes only */
+    if (st == VKVLM_OK) {
+        model_loader plan = {.ck = &s->ck, .plan_only = true};
+        llava_model dry;
+        reduce_state dry_reduce = {0};
+        st = llava_load(&dry, &plan, &s->cfg, capacity, err);
+        if (st == VKVLM_OK) st = reduce_state_load(&dry_reduce, &plan, &dry.text, err);
+        reduce_state_free(&dry_reduce);
+        llava_free(&dry);
+        s->weight_bytes = plan.weight_bytes;
+        s->planned_bytes = plan.weight_bytes + plan.buffer_bytes;
+        const gpu_caps *caps = gpu_device_caps(s->dev);
+        uint64_t have = caps->backend == GPU_BACKEND_CPU ? UINT64_MAX : caps->device_local_bytes;
+        if (st == VKVLM_OK && s->planned_bytes > have)
+            st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY,
+                                 "%s needs %.2f GiB of device memory (weights %.2f GiB, KV cache for %u tokens and "
+                                 "activations %.2f GiB) but %s has %.2f GiB; try a smaller --ctx",
+                                 dir, gib(s->planned_bytes), gib(plan.weight_bytes), capacity, gib(plan.buffer_bytes),
+                                 caps->name, gib(have));
+        if (st == VKVLM_OK) {
+            model_loader load = {.dev = s->dev, .ck = &s->ck, .tensors_expected = plan.tensors};
+            if (desc->progress) {
+                load.progress = load_progress;
+                load.progress_user = (void *)desc;
+            }
+            st = llava_load(&s->llava, &load, &s->cfg, capacity, err);
+            if (st == VKVLM_OK) st = reduce_state_load(&s->reduce, &load, &s->llava.text, err);
+        }
+    }
+    if (st != VKVLM_OK) {
+        vkvlm_session_destroy(s);
+        return st;
+    }
+    s->load_ms = now_ms() - t0;
+    *out = s;
+    return VKVLM_OK;
+}
+
+void vkvlm_session_destroy(vkvlm_session *s) {
+    if (!s) return;
+    reduce_state_free(&s->reduce);
+    llava_free(&s->llava);
+    gpu_device_destroy(s->dev);
+    gpu_context_destroy(s->ctx);
+    vkvlm_tokenizer_destroy(s->tok);
+    vkvlm_checkpoint_close(&s->ck);
+    free(s);
+}
+
+void vkvlm_session_info_get(const vkvlm_session *s, vkvlm_session_info *out) {
+    memset(out, 0, sizeof *out);
+    out->model_type = s->cfg.model_type;
+    out->backend = s->backend;
+    out->device_name = s->device_name;
+    out->driver = s->driver;
+    out->context_length = s->llava.text.s.capacity;
+    out->image_tokens = s->llava.image_tokens;
+    out->vocab_size = (unsigned)s->cfg.text.vocab_size;
+    out->weight_bytes = s->weight_bytes;
+    out->planned_bytes = s->planned_bytes;
+    out->peak_bytes = gpu_device_memory_peak(s->dev);
+}
+
+void vkvlm_result_free(vkvlm_result *r) {
+    if (!r) return;
+    for (int i = 0; i < r->reduction_count; i++) {
+        free(r->reductions[i].scores);
+        free(r->reductions[i].kept_positions);
+    }
+    free(r->reductions);
+    free(r->prompt_tokens);
+    free(r->tokens);
+    free(r->text);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---------------------------------------------------------------- one prompt */
+
+static vkvlm_status submit_and_wait(gpu_cmd *cmd, vkvlm_error *err) {
+    vkvlm_status st = gpu_cmd_submit(cmd, err);
+    if (st == VKVLM_OK) st = gpu_cmd_wait(cmd, err);
+    return st;
+}
+
+/* Image -> pixel values on the device (and in the dump). */
+static vkvlm_status preprocess_image(vkvlm_session *s, const char *path, dump_writer *dump, vkvlm_error *err) {
+    vkvlm_image *image = NULL;
+    vkvlm_preprocess_output *px = NULL;
+    vkvlm_status st = vkvlm_image_load(path, NULL, &image, err);
+    if (st == VKVLM_OK) st = vkvlm_preprocess_image(&s->pp, image, &px, err);
+    vkvlm_image_destroy(image);
+    if (st != VKVLM_OK) return st;
+    int side = s->cfg.vision.image_size;
+    if (px->tiles != 1 || px->channels != 3 || px->height != side || px->width != side)
+        st = vkvlm_error_set(err, VKVLM_ERR_FORMAT, "%s: preprocessing gave %dx%dx%dx%d pixels, the vision tower takes 1x3x%dx%d",
+                             path, px->tiles, px->channels, px->height, px->width, side, side);
+    uint64_t bytes = (uint64_t)3 * side * side * 4;
+    if (st == VKVLM_OK) st = gpu_buffer_write(s->llava.vision.pixels, 0, px->pixels, bytes, err);
+    if (st == VKVLM_OK) st = dump_host(dump, "pixel_values", px->pixels, (const int64_t[]){1, 3, side, side}, 4, err);
+    vkvlm_preprocess_output_destroy(px);
+    return st;
+}
+
+static vkvlm_status build_prompt(vkvlm_session *s, const vkvlm_generate_desc *g, vkvlm_token_ids *ids, vkvlm_error *err) {
+    vkvlm_chat_desc cd = {.family = VKVLM_CHAT_LLAVA15,
+                          .user_message = g->prompt ? g->prompt : "",
+                          .raw_prompt = g->raw_prompt,
+                          .n_images = (size_t)g->image_count,
+                          .image_seq_len = s->llava.image_tokens};
+    vkvlm_token_text text = {0};
+    vkvlm_status st = vkvlm_chat_build_prompt(&cd, &text, err);
+    if (st == VKVLM_OK) st = vkvlm_tokenizer_encode(s->tok, text.data, text.len, 1, ids, err);
+    vkvlm_token_text_free(&text);
+    return st;
+}
+
+/* Rows [c0, c1) of the prompt into the decoder's input: host embeddings, positions, and the image features
+ * over the image-token rows. */
+static vkvlm_status stage_chunk(vkvlm_session *s, gpu_cmd *cmd, const int32_t *ids, uint32_t c0, uint32_t c1,
+                                int64_t image_start, float *rows, int32_t *positions, vkvlm_error *err) {
+    llama_model *t = &s->llava.text;
+    uint32_t d = (uint32_t)t->cfg.hidden_size, n = c1 - c0;
+    vkvlm_status st = llama_embed_host(t, ids + c0, n, rows, err);
+    for (uint32_t i = 0; i < n; i++) positions[i] = (int32_t)(c0 + i);
+    if (st == VKVLM_OK) st = gpu_buffer_write(t->s.x, 0, rows, (uint64_t)n * d * 4, err);
+    if (st == VKVLM_OK) st = gpu_buffer_write(t->s.pos, 0, positions, (uint64_t)n * 4, err);
+    if (st == VKVLM_OK && image_start >= 0) {
+        int64_t lo = image_start > c0 ? image_start : c0, hi = image_start + s->llava.image_tokens;
+        if (hi > c1) hi = c1;
+        if (lo < hi)
+            st = gpu_cmd_copy(cmd, t->s.x, (uint64_t)(lo - c0) * d * 4, s->llava.image_embeds,
+                              (uint64_t)(lo - image_start) * d * 4, (uint64_t)(hi - lo) * d * 4, err);
+    }
+    return st;
+}
+
+static bool is_eos(const vkvlm_session *s, int32_t id) {
+    const vkvlm_config *c = &s->cfg;
+    for (int i = 0; i < c->generation.n_eos_token_ids; i++)
+        if (c->generation.eos_token_ids[i] == id) return true;
+    for (int i = 0; i < c->text.n_eos_token_ids; i++)
+        if (c->text.eos_token_ids[i] == id) return true;
+    return id == vkvlm_tokenizer_eos_id(s->tok);
+}
+
+vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc *g, vkvlm_result *out, vkvlm_error *err) {
+    memset(out, 0, sizeof *out);
+    out->timings_ms.load = s->load_ms;
+    if (g->image_count < 0 || g->image_count > 1)
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "LLaVA-1.5 takes at most one image per prompt (%d given)", g->image_count);
+    if (g->prompt && g->raw_prompt) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "give -p or --raw-prompt, not both");
+    llava_model *m = &s->llava;
+    llama_model *t = &m->text;
+    uint32_t d = (uint32_t)t->cfg.hidden_size, vocab = (uint32_t)t->cfg.vocab_size;
+    int max_new = g->max_new_tokens > 0 ? g->max_new_tokens : 32;
+    dump_writer dump;
+    vkvlm_token_ids ids = {0};
+    vkvlm_token_text text = {0};
+    sampler smp = {0};
+    vkvlm_tokenizer_stream *stream = NULL;
+    gpu_cmd *cmd = NULL;
+    float *rows = NULL, *logits = NULL;
+    int32_t *positions = NULL, *history = NULL;
+
+    reduce_spec spec = {0};
+    vkvlm_status st = VKVLM_OK;
+    for (int i = 0; i < g->reduce_count && st == VKVLM_OK; i++) st = reduce_parse(&spec, g->reduce[i], err);
+    if (st != VKVLM_OK) return st;
+
+    /* preprocess: image to pixels, prompt to ids */
+    double t0 = now_ms();
+    st = dump_open(&dump, g->dump_dir, err);
+    if (st == VKVLM_OK && g->image_count) st = preprocess_image(s, g->images[0], &dump, err);
+    if (st == VKVLM_OK) st = build_prompt(s, g, &ids, err);
+    int64_t image_start = -1;
+    uint32_t image_rows = 0;
+    for (size_t i = 0; st == VKVLM_OK && i < ids.n; i++) {
+        if (ids.ids[i] != s->cfg.image_token_id) continue;
+        if (image_start < 0) image_start = (int64_t)i;
+        image_rows++;
+    }
+    if (st == VKVLM_OK && image_rows != (uint32_t)g->image_count * m->image_tokens)
+        st = vkvlm_error_set(err, VKVLM_ERR_USAGE, "the prompt has %u image tokens; %d image(s) need %u (one <image> per image)",
+                             image_rows, g->image_count, g->image_count * m->image_tokens);
+    if (st == VKVLM_OK && image_rows && ids.ids[image_start + image_rows - 1] != s->cfg.image_token_id)
+        st = vkvlm_error_set(err, VKVLM_ERR_USAGE, "the image tokens of the prompt are not contiguous");
+    if (st == VKVLM_OK) st = reduce_validate(&spec, t->cfg.num_hidden_layers, image_rows, err);
+    uint32_t L = (uint32_t)ids.n;
+    if (st == VKVLM_OK && L + (uint32_t)max_new > t->s.capacity)
+        st = vkvlm_error_set(err, VKVLM_ERR_LIMIT, "the prompt (%u tokens) and -n %d exceed the context of %u tokens (use --ctx)",
+                             L, max_new, t->s.capacity);
+    out->timings_ms.preprocess = now_ms() - t0;
+
+    /* vision: tower + projector, one submit */
+    t0 = now_ms();
+    if (st == VKVLM_OK && image_rows) {
+        st = gpu_cmd_begin(s->dev, &cmd, err);
+        if (st == VKVLM_OK) st = llava_encode_image(m, cmd, err);
+        if (st == VKVLM_OK) st = submit_and_wait(cmd, err);
+        gpu_cmd_destroy(cmd);
+        cmd = NULL;
+        uint32_t dv = (uint32_t)s->cfg.vision.hidden_size;
+        if (st == VKVLM_OK)
+            st = dump_device(&dump, "vision_features", llava_vision_features(m), (const int64_t[]){m->image_tokens, dv}, 2, err);
+        if (st == VKVLM_OK)
+            st = dump_device(&dump, "image_embeddings", gpu_whole(m->image_embeds), (const int64_t[]){m->image_tokens, d}, 2, err);
+        out->flops_vision_baseline = out->flops_vision_actual = llava_vision_flops(m);
+    }
+    out->timings_ms.vision = now_ms() - t0;
+
+    /* prefill: the prompt in chunks, image features merged, logits of the last row. Greedy decoding (no
+     * penalty) reads back only the argmax id; the logits row comes back when sampling or --dump needs it. */
+    t0 = now_ms();
+    bool greedy = g->temperature <= 0 && (g->repetition_penalty <= 0 || g->repetition_penalty == 1.0f);
+    llama_output last_output = greedy && !g->dump_dir ? LLAMA_OUTPUT_ARGMAX : LLAMA_OUTPUT_LOGITS;
+    int32_t next = -1; /* the device's argmax when last_output is ARGMAX */
+    uint32_t chunk = t->s.max_rows;
+    rows = malloc((size_t)chunk * d * sizeof *rows);
+    positions = malloc((size_t)chunk * sizeof *positions);
+    logits = malloc((size_t)vocab * sizeof *logits);
+    history = malloc(((size_t)L + (size_t)max_new) * sizeof *history);
+    if (st == VKVLM_OK && (!rows || !positions || !logits || !history))
+        st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+    if (st == VKVLM_OK) llama_reset(t);
+    reduce_begin(&s->reduce, &spec, L, image_start, image_rows);
+    if (st == VKVLM_OK && reduce_active(&s->reduce) && L > chunk)
+        st = vkvlm_error_set(err, VKVLM_ERR_LIMIT, "--reduce: the prompt (%u tokens) must fit one prefill chunk of %u rows",
+                             L, chunk);
+    for (uint32_t c0 = 0; st == VKVLM_OK && c0 < L; c0 += chunk) {
+        uint32_t c1 = c0 + chunk < L ? c0 + chunk : L;
+        st = gpu_cmd_begin(s->dev, &cmd, err);
+        if (st == VKVLM_OK) st = stage_chunk(s, cmd, ids.ids, c0, c1, image_start, rows, positions, err);
+        if (st == VKVLM_OK)
+            st = llama_forward(t, cmd, c1 - c0, c1 < L ? LLAMA_OUTPUT_NONE : last_output, &s->reduce, err);
+        if (st == VKVLM_OK) st = submit_and_wait(cmd, err);
+        gpu_cmd_destroy(cmd);
+        cmd = NULL;
+        out->flops_llm_baseline += llama_flops(&t->cfg, c1 - c0, c0, c1 == L);
+    }
+    if (st == VKVLM_OK) st = reduce_collect(&s->reduce, err);
+    if (st == VKVLM_OK) out->flops_llm_actual = llama_prefill_flops(&t->cfg, L, &s->reduce);
+    if (st == VKVLM_OK && last_output == LLAMA_OUTPUT_ARGMAX) st = gpu_buffer_read(t->s.argmax, 0, &next, 4, err);
+    if (st == VKVLM_OK && last_output == LLAMA_OUTPUT_LOGITS) {
+        st = gpu_buffer_read(t->s.logits, 0, logits, (uint64_t)vocab * 4, err);
+        if (st == VKVLM_OK) st = dump_host(&dump, "logits_last", logits, (const int64_t[]){vocab}, 1, err);
+    }
+    last_output = greedy ? LLAMA_OUTPUT_ARGMAX : LLAMA_OUTPUT_LOGITS; /* decode steps dump nothing */
+    out->timings_ms.prefill = now_ms() - t0;
+
+    /* decode: sample, feed back, until EOS or -n */
+    t0 = now_ms();
+    sampler_desc sd = {g->temperature, g->top_k, g->top_p, g->repetition_penalty, g->seed};
+    if (st == VKVLM_OK && !sampler_init(&smp, &sd, (int)vocab))
+        st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "sampler: out of host memory");
+    if (st == VKVLM_OK) st = vkvlm_tokenizer_stream_create(s->tok, 1, &stream, err);
+    out->tokens = malloc((size_t)max_new * sizeof *out->tokens);
+    if (st == VKVLM_OK && !out->tokens) st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+    if (st == VKVLM_OK) memcpy(history, ids.ids, (size_t)L * sizeof *history);
+    int n_history = (int)L;
+    for (int step = 0; st == VKVLM_OK && step < max_new; step++) {
+        int32_t id = next >= 0 ? next : sampler_sample(&smp, logits, history, n_history);
+        next = -1;
+        if (is_eos(s, id) && !g->ignore_eos) break;
+        out->tokens[out->token_count++] = id;
+        history[n_history++] = id;
+        size_t before = text.len;
+        st = vkvlm_tokenizer_stream_push(stream, id, &text, err);
+        if (st == VKVLM_OK && g->on_token && !g->on_token(g->user_data, id, text.data ? text.data + before : "")) break;
+        if (st != VKVLM_OK || step + 1 == max_new) break;
+        /* the sampled token goes through the decoder at position L + step */
+        int32_t pos = (int32_t)(L + (uint32_t)step);
+        st = llama_embed_host(t, &id, 1, rows, err);
+        if (st == VKVLM_OK) st = gpu_buffer_write(t->s.x, 0, rows, (uint64_t)d * 4, err);
+        if (st == VKVLM_OK) st = gpu_buffer_write(t->s.pos, 0, &pos, 4, err);
+        if (st == VKVLM_OK) st = gpu_cmd_begin(s->dev, &cmd, err);
+        if (st == VKVLM_OK) st = llama_forward(t, cmd, 1, last_output, NULL, err);
+        if (st == VKVLM_OK) st = submit_and_wait(cmd, err);
+        gpu_cmd_destroy(cmd);
+        cmd = NULL;
+        if (st == VKVLM_OK && last_output == LLAMA_OUTPUT_ARGMAX) st = gpu_buffer_read(t->s.argmax, 0, &next, 4, err);
+        if (st == VKVLM_OK && last_output == LLAMA_OUTPUT_LOGITS)
+            st = gpu_buffer_read(t->s.logits, 0, logits, (uint64_t)vocab * 4, err);
+        out->flops_llm_baseline += llama_flops(&t->cfg, 1, (uint32_t)pos, true);
+        out->flops_llm_actual += llama_decode_flops(t, 1);
+    }
+    if (st == VKVLM_OK) {
+        size_t before = text.len;
+        st = vkvlm_tokenizer_stream_flush(stream, &text, err);
+        if (st == VKVLM_OK && g->on_token && text.len > before) g->on_token(g->user_data, -1, text.data + before);
+    }
+    out->timings_ms.decode = now_ms() - t0;
+    if (out->token_count > 1 && out->timings_ms.decode > 0)
+        out->decode_tokens_per_s = (out->token_count - 1) / (out->timings_ms.decode / 1e3);
+    out->flops_baseline = out->flops_vision_baseline + out->flops_llm_baseline;
+    out->flops_actual = out->flops_vision_actual + out->flops_llm_actual;
+    if (st == VKVLM_OK && s->reduce.fastv.done) {
+        const reduce_fastv_report *f = &s->reduce.fastv;
+        out->reductions = calloc(1, sizeof *out->reductions);
+        if (!out->reductions) {
+            st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+        } else {
+            vkvlm_reduction *r = &out->reductions[out->reduction_count++];
+            r->method = "fastv";
+            r->layer = f->layer;
+            r->score_count = (int)f->image_tokens;
+            r->kept_count = (int)f->kept_count;
+            r->scores = malloc((size_t)f->image_tokens * sizeof *r->scores);
+            r->kept_positions = malloc((size_t)f->kept_count * sizeof *r->kept_positions);
+            if (!r->scores || !r->kept_positions) {
+                st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+            } else {
+                memcpy(r->scores, f->scores, (size_t)f->image_tokens * sizeof *r->scores);
+                for (uint32_t i = 0; i < f->kept_count; i++) r->kept_positions[i] = f->kept_positions[i];
+            }
+        }
+    }
+
+    vkvlm_status closed = dump_close(&dump, err);
+    if (st == VKVLM_OK) st = closed;
+    if (st == VKVLM_OK) {
+        out->prompt_tokens = malloc(ids.n * sizeof *out->prompt_tokens);
+        out->text = malloc(text.len + 1);
+        if (!out->prompt_tokens || !out->text) {
+            st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+        } else {
+            for (size_t i = 0; i < ids.n; i++) out->prompt_tokens[i] = ids.ids[i];
+            out->prompt_count = (int)ids.n;
+            memcpy(out->text, text.data ? text.data : "", text.len);
+            out->text[text.len] = '\0';
+        }
+    }
+    if (st != VKVLM_OK) vkvlm_result_free(out);
+    vkvlm_tokenizer_stream_destroy(stream);
+    sampler_free(&smp);
+    vkvlm_token_ids_free(&ids);
+    vkvlm_token_text_free(&text);
+    free(rows);
+    free(positions);
+    free(logits);
+    free(history);
+    return st;
+}
