@@ -10,6 +10,8 @@
  * --shape llava-1.5-7b writes LLaVA-1.5-7B's real dimensions (vocab 32064, hidden 4096, MLP 11008, 32 heads,
  * CLIP ViT-L/14-336) in float16 with as many layers as asked (all of them would be 14 GB), so the real-size
  * graph, its memory plan and the splitting of the 32064 x 4096 lm_head over several bindings can be run here.
+ * --shape llava-smollm2 pairs LLaVA's CLIP ViT-L/14-336 (576 image tokens) with a SmolLM2-135M-sized decoder
+ * (hidden 576, 30 layers, 9 heads / 3 KV heads): real proportions at a size lavapipe can benchmark.
  *
  * The vocabulary is real: byte pieces plus BPE merges learned here from a short embedded English text, in
  * the family's tokenizer style (Llama SentencePiece-style BPE with byte fallback; GPT-2 byte-level BPE with
@@ -483,7 +485,9 @@ static cJSON *special_token(const char *content) {
 
 /* Overrides for --shape llava-1.5-7b: 0 keeps the tiny value. */
 typedef struct shape_opts {
-    int real_7b;
+    int real_7b;        /* LLaVA-1.5-7B's dimensions */
+    int smollm_text;    /* CLIP ViT-L/14-336 with a SmolLM2-135M-sized decoder: real proportions, fast enough
+                           for lavapipe benchmarks of the reduction methods */
     int text_layers, vision_layers;
 } shape_opts;
 
@@ -511,9 +515,13 @@ static int make_llava(const char *dir, const shape_opts *so) {
         d = (dims){.vocab = 32064, .hidden = 4096, .inter = 11008, .layers = 32, .heads = 32, .kv_heads = 32,
                    .head_dim = 128, .v_hidden = 1024, .v_inter = 4096, .v_layers = 24, .v_heads = 16, .image = 336,
                    .patch = 14};
+    if (so->smollm_text)
+        d = (dims){.vocab = 49152, .hidden = 576, .inter = 1536, .layers = 30, .heads = 9, .kv_heads = 3,
+                   .head_dim = 64, .v_hidden = 1024, .v_inter = 4096, .v_layers = 24, .v_heads = 16, .image = 336,
+                   .patch = 14};
     if (so->text_layers) d.layers = so->text_layers;
     if (so->vision_layers) d.v_layers = so->vision_layers;
-    const char *dtype = so->real_7b ? "float16" : "float32";
+    const char *dtype = so->real_7b || so->smollm_text ? "float16" : "float32";
     int grid = d.image / d.patch, image_tokens = grid * grid;
 
     cJSON *c = cJSON_CreateObject();
@@ -603,7 +611,7 @@ static int make_llava(const char *dir, const shape_opts *so) {
     ok = ok && write_json(dir, "processor_config.json", pc);
     if (!ok) return 0;
 
-    tensor_list l = {.half = so->real_7b};
+    tensor_list l = {.half = so->real_7b || so->smollm_text};
     add_llama(&l, "language_model.model", "language_model.lm_head.weight", &d);
     add_tensor(&l, "multi_modal_projector.linear_1.weight", INIT_LINEAR, 2, d.hidden, d.v_hidden, 0, 0);
     add_tensor(&l, "multi_modal_projector.linear_1.bias", INIT_BIAS, 1, d.hidden, 0, 0, 0);
@@ -779,7 +787,7 @@ static int make_dirs(const char *path) {
 
 static const char usage_text[] =
     "usage: vkvlm_make_tiny --family llava|idefics3 --out DIR [--seed N]\n"
-    "       [--shape llava-1.5-7b] [--text-layers N] [--vision-layers N]   (llava only)\n";
+    "       [--shape llava-1.5-7b|llava-smollm2] [--text-layers N] [--vision-layers N]   (llava only)\n";
 
 int main(int argc, char **argv) {
     const char *family = NULL, *out = NULL;
@@ -790,6 +798,7 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) seed = strtoull(argv[++i], NULL, 0);
         else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc && strcmp(argv[i + 1], "llava-1.5-7b") == 0) so.real_7b = 1, i++;
+        else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc && strcmp(argv[i + 1], "llava-smollm2") == 0) so.smollm_text = 1, i++;
         else if (strcmp(argv[i], "--text-layers") == 0 && i + 1 < argc) so.text_layers = atoi(argv[++i]);
         else if (strcmp(argv[i], "--vision-layers") == 0 && i + 1 < argc) so.vision_layers = atoi(argv[++i]);
         else {
@@ -798,7 +807,8 @@ int main(int argc, char **argv) {
         }
     }
     if (!family || !out || (strcmp(family, "llava") && strcmp(family, "idefics3")) || so.text_layers < 0 ||
-        so.vision_layers < 0 || ((so.real_7b || so.text_layers || so.vision_layers) && strcmp(family, "llava"))) {
+        so.vision_layers < 0 ||
+        ((so.real_7b || so.smollm_text || so.text_layers || so.vision_layers) && strcmp(family, "llava"))) {
         fputs(usage_text, stderr);
         return 2;
     }

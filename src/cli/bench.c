@@ -7,11 +7,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "gpu/op_bench.h"
 
 static const char bench_usage[] =
-    "usage: vkvlm bench --ops [--backend vulkan|cpu] [--device N|NAME] [--filter TEXT] [--repeat R] [--json FILE]\n"
+    "usage: vkvlm bench -m DIR [--image FILE] [--reduce SPEC]... [-p TEXT] [-n N] [--repeat R] [--json FILE]\n"
+    "       vkvlm bench --ops [--backend vulkan|cpu] [--device N|NAME] [--filter TEXT] [--repeat R] [--json FILE]\n"
+    "  -m DIR         model benchmark: the same prompt and image with no reduction, then with each --reduce\n"
+    "                 setting, in one run; median vision, prefill and decode times, analytic FLOPs, and how\n"
+    "                 much of the FLOPs reduction the measured prefill time realised\n"
+    "  --image FILE   the image (default: DIR/sample.png, which vkvlm_make_tiny writes)\n"
+    "  -p TEXT        the prompt (default \"Describe this image.\"); -n N new tokens per run (default 1)\n"
     "  --ops          kernel micro-benchmarks: GPU time per op and shape (median of R runs, per-dispatch\n"
     "                 timestamps), GFLOP/s and GB/s from analytic FLOP and byte counts\n"
     "  --backend B    backend (default: the best Vulkan device, else cpu)\n"
@@ -19,7 +26,7 @@ static const char bench_usage[] =
     "  --filter TEXT  only cases whose name contains TEXT\n"
     "  --repeat R     timed runs per case (default 5)\n"
     "  --json FILE    also write the results as JSON\n"
-    "  Model benchmarks (-m DIR | --shape NAME) are not available yet: they need the model paths.\n"
+    "  --shape NAME (in-memory random models) is not available yet: make one with vkvlm_make_tiny --shape.\n"
     "  On lavapipe only ratios within one run mean anything; validation (VKVLM_VALIDATE=1) slows it 1.5-2x.\n";
 
 static int write_json(const char *path, const gpu_caps *caps, const op_bench_result *results, int count) {
@@ -59,10 +66,141 @@ static int write_json(const char *path, const gpu_caps *caps, const op_bench_res
     return ok;
 }
 
+/* ---------------------------------------------------------------- bench -m DIR */
+
+typedef struct model_row {
+    const char *setting;
+    double vision, prefill, decode_tps;  /* medians */
+    double flops_llm, flops_total;
+    int prompt_tokens, kept;
+} model_row;
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    return v[n / 2];
+}
+
+static int bench_model(const char *model, const char *image, const char *prompt, const char **reduce, int reduce_count,
+                       long n, long repeat, long ctx, const char *backend, const char *device, const char *json) {
+    char sample[4096];
+    if (!image) {
+        snprintf(sample, sizeof sample, "%s/sample.png", model);
+        image = sample;
+    }
+    vkvlm_session_desc sd = {.model_dir = model, .backend = backend, .device = device, .context_length = (unsigned)ctx,
+                             .logger = cli_logger()};
+    vkvlm_session *s = NULL;
+    vkvlm_error err = {0};
+    if (vkvlm_session_create(&sd, &s, &err) != VKVLM_OK) return cli_fail(&err);
+    vkvlm_session_info info;
+    vkvlm_session_info_get(s, &info);
+    int settings = reduce_count + 1, code = 0;
+    model_row *rows = calloc((size_t)settings, sizeof *rows);
+    double *vision = calloc((size_t)repeat, sizeof *vision), *prefill = calloc((size_t)repeat, sizeof *prefill),
+           *tps = calloc((size_t)repeat, sizeof *tps);
+    if (!rows || !vision || !prefill || !tps) {
+        fprintf(stderr, "vkvlm: error: out of memory\n");
+        code = 1;
+    }
+    printf("bench -m %s on %s (%s), %ld run%s per setting after a warm-up, -n %ld\n", model, info.device_name,
+           info.driver, repeat, repeat == 1 ? "" : "s", n);
+    for (int k = 0; k < settings && code == 0; k++) {
+        const char *spec = k == 0 ? "none" : reduce[k - 1];
+        const char *images[] = {image}, *specs[] = {spec};
+        vkvlm_generate_desc g = {.prompt = prompt, .images = images, .image_count = 1, .max_new_tokens = (int)n,
+                                 .ignore_eos = 1, .reduce = specs, .reduce_count = 1};
+        model_row *row = &rows[k];
+        row->setting = spec;
+        for (long r = -1; r < repeat && code == 0; r++) { /* r = -1: the warm-up (pipelines, caches) */
+            vkvlm_result res;
+            if (vkvlm_session_generate(s, &g, &res, &err) != VKVLM_OK) {
+                code = cli_fail(&err);
+                break;
+            }
+            if (r >= 0) {
+                vision[r] = res.timings_ms.vision;
+                prefill[r] = res.timings_ms.prefill;
+                tps[r] = res.decode_tokens_per_s;
+            }
+            row->flops_llm = res.flops_llm_actual;
+            row->flops_total = res.flops_actual;
+            row->prompt_tokens = res.prompt_count;
+            row->kept = res.reduction_count ? res.reductions[0].kept_count : res.prompt_count;
+            vkvlm_result_free(&res);
+        }
+        if (code) break;
+        row->vision = median(vision, (int)repeat);
+        row->prefill = median(prefill, (int)repeat);
+        row->decode_tps = median(tps, (int)repeat);
+    }
+    if (code == 0) {
+        printf("%-24s %8s %10s %11s %9s %10s %10s %9s\n", "setting", "tokens", "vision ms", "prefill ms", "time",
+               "LLM FLOPs", "realised", "decode/s");
+        for (int k = 0; k < settings; k++) {
+            const model_row *r = &rows[k];
+            double t = r->prefill / rows[0].prefill, f = r->flops_llm / rows[0].flops_llm;
+            char realised[32] = "-";
+            /* the share of the analytic FLOPs reduction that the measured prefill time realised */
+            if (k > 0 && f < 1) snprintf(realised, sizeof realised, "%.0f%%", 100.0 * (1 - t) / (1 - f));
+            printf("%-24s %4d->%-4d %9.1f %11.1f %8.2fx %9.2fx %10s %9.2f\n", r->setting, r->prompt_tokens, r->kept,
+                   r->vision, r->prefill, t, f, realised, r->decode_tps);
+        }
+    }
+    if (code == 0 && json) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "model", model);
+        cJSON *dev = cJSON_AddObjectToObject(root, "device");
+        cJSON_AddStringToObject(dev, "name", info.device_name);
+        cJSON_AddStringToObject(dev, "backend", info.backend);
+        cJSON_AddStringToObject(dev, "driver", info.driver);
+        cJSON_AddNumberToObject(root, "repeat", (double)repeat);
+        cJSON_AddNumberToObject(root, "new_tokens", (double)n);
+        cJSON *list = cJSON_AddArrayToObject(root, "settings");
+        for (int k = 0; k < settings; k++) {
+            const model_row *r = &rows[k];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "reduce", r->setting);
+            cJSON_AddNumberToObject(o, "prompt_tokens", r->prompt_tokens);
+            cJSON_AddNumberToObject(o, "kept_tokens", r->kept);
+            cJSON_AddNumberToObject(o, "vision_ms", r->vision);
+            cJSON_AddNumberToObject(o, "prefill_ms", r->prefill);
+            cJSON_AddNumberToObject(o, "decode_tokens_per_s", r->decode_tps);
+            cJSON_AddNumberToObject(o, "flops_llm", r->flops_llm);
+            cJSON_AddNumberToObject(o, "flops_total", r->flops_total);
+            cJSON_AddItemToArray(list, o);
+        }
+        char *text = cJSON_Print(root);
+        FILE *f = fopen(json, "w");
+        int ok = f && text && fputs(text, f) >= 0;
+        if (f) ok = (fclose(f) == 0) && ok;
+        free(text);
+        cJSON_Delete(root);
+        if (!ok) {
+            fprintf(stderr, "vkvlm: error: %s: cannot write the benchmark JSON\n", json);
+            code = 1;
+        }
+    }
+    free(rows);
+    free(vision);
+    free(prefill);
+    free(tps);
+    vkvlm_session_destroy(s);
+    return code;
+}
+
 int cli_bench(int argc, char **argv) {
     gpu_backend_kind backend = GPU_BACKEND_DEFAULT;
     const char *device = getenv("VKVLM_DEVICE"), *filter = NULL, *json = NULL;
-    int repeat = 5, ops = 0;
+    int repeat = 0, ops = 0;
+    const char *model = NULL, *image = NULL, *prompt = "Describe this image.";
+    const char *reduce[8];
+    int reduce_count = 0;
+    long n = 1, ctx_tokens = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -74,11 +212,24 @@ int cli_bench(int argc, char **argv) {
             continue;
         }
         int takes_value = strcmp(a, "--backend") == 0 || strcmp(a, "--device") == 0 || strcmp(a, "--filter") == 0 ||
-                          strcmp(a, "--repeat") == 0 || strcmp(a, "--json") == 0;
+                          strcmp(a, "--repeat") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "-m") == 0 ||
+                          strcmp(a, "--image") == 0 || strcmp(a, "--reduce") == 0 || strcmp(a, "-p") == 0 ||
+                          strcmp(a, "-n") == 0 || strcmp(a, "--ctx") == 0;
         if (takes_value) {
             if (i + 1 >= argc) return cli_usage_error("bench: %s needs a value", a);
             const char *v = argv[++i];
-            if (strcmp(a, "--device") == 0) device = v;
+            if (strcmp(a, "-m") == 0) model = v;
+            else if (strcmp(a, "--image") == 0) image = v;
+            else if (strcmp(a, "-p") == 0) prompt = v;
+            else if (strcmp(a, "-n") == 0) {
+                if (!cli_int(a, v, 1, 4096, &n)) return 2;
+            } else if (strcmp(a, "--ctx") == 0) {
+                if (!cli_int(a, v, 1, 1 << 24, &ctx_tokens)) return 2;
+            } else if (strcmp(a, "--reduce") == 0) {
+                if (strcmp(v, "none") == 0) continue; /* always measured first */
+                if (reduce_count == 8) return cli_usage_error("bench: --reduce given more than 8 times");
+                reduce[reduce_count++] = v;
+            } else if (strcmp(a, "--device") == 0) device = v;
             else if (strcmp(a, "--filter") == 0) filter = v;
             else if (strcmp(a, "--json") == 0) json = v;
             else if (strcmp(a, "--repeat") == 0) {
@@ -90,12 +241,19 @@ int cli_bench(int argc, char **argv) {
                 return cli_usage_error("bench: --backend %s: expected vulkan, webgpu or cpu", v);
             continue;
         }
-        if (strcmp(a, "-m") == 0 || strcmp(a, "--shape") == 0)
-            return cli_usage_error("bench: %s: model benchmarks are not available yet (they need the model paths); "
-                                   "use --ops for kernel benchmarks", a);
+        if (strcmp(a, "--shape") == 0)
+            return cli_usage_error("bench: --shape: in-memory random models are not available yet; write one with "
+                                   "vkvlm_make_tiny --shape and use -m DIR");
         return cli_usage_error("bench: unknown option '%s' (see vkvlm bench --help)", a);
     }
-    if (!ops) return cli_usage_error("bench: nothing to run; use --ops (see vkvlm bench --help)");
+    if (ops && model) return cli_usage_error("bench: give --ops or -m DIR, not both");
+    if (model) {
+        const char *backend_name = backend == GPU_BACKEND_DEFAULT ? NULL : gpu_backend_name(backend);
+        return bench_model(model, image, prompt, reduce, reduce_count, n, repeat ? repeat : 3, ctx_tokens, backend_name,
+                           device, json);
+    }
+    if (!ops) return cli_usage_error("bench: nothing to run; use -m DIR or --ops (see vkvlm bench --help)");
+    if (!repeat) repeat = 5;
 
     gpu_context_desc desc = {.logger = cli_logger()};
     gpu_context *ctx = NULL;
