@@ -21,5 +21,18 @@ grep -q "not available yet" "$tmp/err"; check "--shape says it is not available 
 "$vkvlm" bench --ops --json /nonexistent/dir/x.json --filter add_f32 --repeat 1 >/dev/null 2>"$tmp/err"
 [ $? -eq 1 ]; check "unwritable --json exits 1" $?
 
+golden=${VKVLM_GOLDEN_DIR:-}
+if [ -n "$golden" ] && [ -d "$golden/llava15_tiny_f32" ]; then
+  VKVLM_VALIDATE=0 "$vkvlm" bench -m "$golden/llava15_tiny_f32/checkpoint" --image "$golden/image.png" \
+    --reduce fastv:k=2,r=0.5 --repeat 1 --json "$tmp/m.json" >"$tmp/out" 2>/dev/null
+  check "bench -m exits 0" $?
+  grep -q "^fastv:k=2,r=0.5 " "$tmp/out"; check "bench -m prints the fastv row" $?
+  jq -e '(.settings | length) == 2 and .settings[0].reduce == "none" and .settings[1].kept_tokens == 41
+    and .settings[1].flops_llm < .settings[0].flops_llm and .settings[0].prefill_ms > 0' "$tmp/m.json" >/dev/null
+  check "bench -m json: settings, kept tokens, flops" $?
+  "$vkvlm" bench -m "$golden/llava15_tiny_f32/checkpoint" --ops >/dev/null 2>&1; [ $? -eq 2 ]
+  check "-m with --ops exits 2" $?
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
