@@ -184,7 +184,7 @@ static vkvlm_status preprocess_image(vkvlm_session *s, const char *path, dump_wr
         st = vkvlm_error_set(err, VKVLM_ERR_FORMAT, "%s: preprocessing gave %dx%dx%dx%d pixels, the vision tower takes 1x3x%dx%d",
                              path, px->tiles, px->channels, px->height, px->width, side, side);
     uint64_t bytes = (uint64_t)3 * side * side * 4;
-    if (st == VKVLM_OK) st = gpu_buffer_write(s->llava.vision.pixels, 0, px->pixels, bytes, err);
+    if (st == VKVLM_OK) st = gpu_buffer_write(s->llava.pixels, 0, px->pixels, bytes, err);
     if (st == VKVLM_OK) st = dump_host(dump, "pixel_values", px->pixels, (const int64_t[]){1, 3, side, side}, 4, err);
     vkvlm_preprocess_output_destroy(px);
     return st;

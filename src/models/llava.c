@@ -19,7 +19,10 @@ vkvlm_status llava_load(llava_model *m, model_loader *l, const vkvlm_config *cfg
         return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "config.json: projector_hidden_act %s is not supported",
                                vkvlm_config_act_name(cfg->llava.projector_hidden_act));
     uint32_t d = (uint32_t)cfg->text.hidden_size, dv = (uint32_t)cfg->vision.hidden_size;
-    vkvlm_status st = clip_load(&m->vision, l, &cfg->vision, "vision_tower.vision_model", cfg->llava.vision_feature_layer, err);
+    vkvlm_status st = vit_load(&m->vision, l, VIT_CLIP, &cfg->vision, "vision_tower.vision_model",
+                               cfg->llava.vision_feature_layer, err);
+    uint64_t side = (uint64_t)cfg->vision.image_size;
+    if (st == VKVLM_OK) st = model_buffer(l, 3 * side * side * 4, "llava.pixels", &m->pixels, err);
     m->image_tokens = m->vision.tokens - 1;
     if (st == VKVLM_OK) st = model_load_linear(l, "multi_modal_projector.linear_1.weight", d, dv, &m->proj1, err);
     if (st == VKVLM_OK) st = model_load_vector(l, "multi_modal_projector.linear_1.bias", d, &m->proj1_b, err);
@@ -34,12 +37,13 @@ vkvlm_status llava_load(llava_model *m, model_loader *l, const vkvlm_config *cfg
 
 void llava_free(llava_model *m) {
     if (!m) return;
-    clip_free(&m->vision);
+    vit_free(&m->vision);
     model_linear_free(&m->proj1);
     model_linear_free(&m->proj2);
     model_vector_free(&m->proj1_b);
     model_vector_free(&m->proj2_b);
     llama_free(&m->text);
+    gpu_buffer_destroy(m->pixels);
     gpu_buffer_destroy(m->proj_hidden);
     gpu_buffer_destroy(m->image_embeds);
     memset(m, 0, sizeof *m);
@@ -54,7 +58,7 @@ vkvlm_status llava_encode_image(llava_model *m, gpu_cmd *cmd, vkvlm_error *err) 
     uint32_t d = (uint32_t)m->cfg.text.hidden_size, n = m->image_tokens;
     gpu_binding hidden = gpu_whole(m->proj_hidden), embeds = gpu_whole(m->image_embeds);
     /* vision tower up to the feature layer; the features are its rows without CLS */
-    vkvlm_status st = clip_forward(&m->vision, cmd, err);
+    vkvlm_status st = vit_forward(&m->vision, cmd, gpu_whole(m->pixels), err);
     /* projector: linear_2(gelu(linear_1(features))) */
     if (st == VKVLM_OK) st = gpu_op_linear(cmd, hidden, llava_vision_features(m), &m->proj1.view, model_vec(&m->proj1_b), n, NULL, err);
     if (st == VKVLM_OK) st = gpu_op_gelu_f32(cmd, hidden, hidden, n * d, err);
@@ -64,5 +68,5 @@ vkvlm_status llava_encode_image(llava_model *m, gpu_cmd *cmd, vkvlm_error *err) 
 
 double llava_vision_flops(const llava_model *m) {
     double d = m->cfg.text.hidden_size, dv = m->cfg.vision.hidden_size, n = m->image_tokens;
-    return clip_flops(&m->vision) + 2.0 * n * (dv * d + d * d);
+    return vit_flops(&m->vision) + 2.0 * n * (dv * d + d * d);
 }

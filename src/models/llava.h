@@ -3,23 +3,24 @@
 #ifndef VKVLM_MODELS_LLAVA_H
 #define VKVLM_MODELS_LLAVA_H
 
-#include "models/clip.h"
+#include "models/vit.h"
 #include "models/llama.h"
 
 typedef struct llava_model {
     vkvlm_config cfg;
-    clip_model vision;
+    vit_model vision;
     model_linear proj1, proj2;       /* (d, d_v), (d, d) */
     model_vector proj1_b, proj2_b;   /* (d) */
     llama_model text;
     uint32_t image_tokens;           /* features per image (patches; CLS dropped) */
+    gpu_buffer *pixels;              /* (3, S, S) the preprocessed image */
     gpu_buffer *proj_hidden;         /* (image_tokens, d) */
     gpu_buffer *image_embeds;        /* (image_tokens, d) projector output */
 } llava_model;
 
 vkvlm_status llava_load(llava_model *m, model_loader *l, const vkvlm_config *cfg, uint32_t capacity, vkvlm_error *err);
 void llava_free(llava_model *m);
-/* Records the vision tower and the projector on m->vision.pixels; result in m->image_embeds. */
+/* Records the vision tower and the projector on m->pixels; result in m->image_embeds. */
 vkvlm_status llava_encode_image(llava_model *m, gpu_cmd *cmd, vkvlm_error *err);
 /* The binding of the features the projector reads (vision output without CLS). */
 gpu_binding llava_vision_features(const llava_model *m);
