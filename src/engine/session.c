@@ -17,6 +17,7 @@
 #include "io/chat_template.h"
 #include "io/preprocess.h"
 #include "io/tokenizer.h"
+#include "models/idefics3.h"
 #include "models/llava.h"
 #include "reduce/reduce.h"
 
@@ -27,12 +28,46 @@ struct vkvlm_session {
     vkvlm_config cfg;
     vkvlm_tokenizer *tok;
     vkvlm_preprocess_config pp;
+    vkvlm_config_family family;    /* LLAVA or IDEFICS3: which of the two models below is loaded */
     llava_model llava;
+    idefics3_model idefics3;
+    uint32_t tiles;                /* tiles of the current prompt's image (Idefics3; LLaVA: 1) */
+    vkvlm_chat_image grid;         /* the current image's tile grid (rows x cols; 0 x 0 unsplit) */
     reduce_state reduce;           /* scratch for token reduction, planned with the model */
     uint64_t weight_bytes, planned_bytes;
     double load_ms;
     char backend[16], device_name[256], driver[512];
 };
+
+/* The parts every family has, from whichever model is loaded. */
+static llama_model *text_model(vkvlm_session *s) { return s->family == VKVLM_CONFIG_IDEFICS3 ? &s->idefics3.text : &s->llava.text; }
+static gpu_buffer *image_embeds(const vkvlm_session *s) {
+    return s->family == VKVLM_CONFIG_IDEFICS3 ? s->idefics3.image_embeds : s->llava.image_embeds;
+}
+/* Image tokens per image (LLaVA) or per tile (Idefics3). */
+static uint32_t tile_tokens(const vkvlm_session *s) {
+    return s->family == VKVLM_CONFIG_IDEFICS3 ? s->idefics3.tile_tokens : s->llava.image_tokens;
+}
+
+/* Tiles an image can become: the splitting grid (longest edge over the tile side, squared) + the global image. */
+static uint32_t max_tiles(const vkvlm_preprocess_config *pp) {
+    if (pp->kind != VKVLM_PREPROCESS_IDEFICS3 || !pp->do_image_splitting || pp->max_image_size <= 0) return 1;
+    uint32_t n = (uint32_t)((pp->longest_edge + pp->max_image_size - 1) / pp->max_image_size);
+    return n * n + 1;
+}
+
+static vkvlm_status load_model(vkvlm_session *s, model_loader *l, llava_model *lm, idefics3_model *im, reduce_state *red,
+                               unsigned capacity, vkvlm_error *err) {
+    vkvlm_status st;
+    if (s->family == VKVLM_CONFIG_IDEFICS3) {
+        st = idefics3_load(im, l, &s->cfg, capacity, max_tiles(&s->pp), err);
+        if (st == VKVLM_OK) st = reduce_state_load(red, l, &im->text, err);
+    } else {
+        st = llava_load(lm, l, &s->cfg, capacity, err);
+        if (st == VKVLM_OK) st = reduce_state_load(red, l, &lm->text, err);
+    }
+    return st;
+}
 
 static double now_ms(void) {
     struct timespec ts;
@@ -73,9 +108,11 @@ vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session 
     if (!s) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "session: out of host memory");
     const char *dir = desc->model_dir;
     vkvlm_status st = vkvlm_config_load(&s->cfg, dir, err);
-    if (st == VKVLM_OK && s->cfg.family != VKVLM_CONFIG_LLAVA)
-        st = vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "%s: model_type '%s' loads, but only llava runs end to end so far",
-                             dir, s->cfg.model_type);
+    s->family = s->cfg.family;
+    if (st == VKVLM_OK && s->family != VKVLM_CONFIG_LLAVA && s->family != VKVLM_CONFIG_IDEFICS3)
+        st = vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED,
+                             "%s: model_type '%s' loads, but only llava and idefics3 run end to end so far", dir,
+                             s->cfg.model_type);
     if (st == VKVLM_OK) st = vkvlm_checkpoint_open(&s->ck, dir, err);
     if (st == VKVLM_OK) st = vkvlm_tokenizer_create_from_dir(dir, &s->tok, err);
     if (st == VKVLM_OK) st = vkvlm_preprocess_config_load(&s->pp, dir, err);
@@ -90,12 +127,16 @@ vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session 
     /* the memory plan: the same load code, counting bytes only */
     if (st == VKVLM_OK) {
         model_loader plan = {.ck = &s->ck, .plan_only = true};
-        llava_model dry;
-        reduce_state dry_reduce = {0};
-        st = llava_load(&dry, &plan, &s->cfg, capacity, err);
-        if (st == VKVLM_OK) st = reduce_state_load(&dry_reduce, &plan, &dry.text, err);
+        llava_model dry_llava;
+        idefics3_model dry_idefics3;
+        reduce_state dry_reduce;
+        memset(&dry_llava, 0, sizeof dry_llava);
+        memset(&dry_idefics3, 0, sizeof dry_idefics3);
+        memset(&dry_reduce, 0, sizeof dry_reduce);
+        st = load_model(s, &plan, &dry_llava, &dry_idefics3, &dry_reduce, capacity, err);
         reduce_state_free(&dry_reduce);
-        llava_free(&dry);
+        llava_free(&dry_llava);
+        idefics3_free(&dry_idefics3);
         s->weight_bytes = plan.weight_bytes;
         s->planned_bytes = plan.weight_bytes + plan.buffer_bytes;
         const gpu_caps *caps = gpu_device_caps(s->dev);
@@ -112,8 +153,7 @@ vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session 
                 load.progress = load_progress;
                 load.progress_user = (void *)desc;
             }
-            st = llava_load(&s->llava, &load, &s->cfg, capacity, err);
-            if (st == VKVLM_OK) st = reduce_state_load(&s->reduce, &load, &s->llava.text, err);
+            st = load_model(s, &load, &s->llava, &s->idefics3, &s->reduce, capacity, err);
         }
     }
     if (st != VKVLM_OK) {
@@ -129,6 +169,7 @@ void vkvlm_session_destroy(vkvlm_session *s) {
     if (!s) return;
     reduce_state_free(&s->reduce);
     llava_free(&s->llava);
+    idefics3_free(&s->idefics3);
     gpu_device_destroy(s->dev);
     gpu_context_destroy(s->ctx);
     vkvlm_tokenizer_destroy(s->tok);
@@ -142,8 +183,9 @@ void vkvlm_session_info_get(const vkvlm_session *s, vkvlm_session_info *out) {
     out->backend = s->backend;
     out->device_name = s->device_name;
     out->driver = s->driver;
-    out->context_length = s->llava.text.s.capacity;
-    out->image_tokens = s->llava.image_tokens;
+    out->context_length = ((vkvlm_session *)s)->family == VKVLM_CONFIG_IDEFICS3 ? s->idefics3.text.s.capacity
+                                                                                 : s->llava.text.s.capacity;
+    out->image_tokens = tile_tokens(s);
     out->vocab_size = (unsigned)s->cfg.text.vocab_size;
     out->weight_bytes = s->weight_bytes;
     out->planned_bytes = s->planned_bytes;
@@ -180,22 +222,29 @@ static vkvlm_status preprocess_image(vkvlm_session *s, const char *path, dump_wr
     vkvlm_image_destroy(image);
     if (st != VKVLM_OK) return st;
     int side = s->cfg.vision.image_size;
-    if (px->tiles != 1 || px->channels != 3 || px->height != side || px->width != side)
-        st = vkvlm_error_set(err, VKVLM_ERR_FORMAT, "%s: preprocessing gave %dx%dx%dx%d pixels, the vision tower takes 1x3x%dx%d",
-                             path, px->tiles, px->channels, px->height, px->width, side, side);
-    uint64_t bytes = (uint64_t)3 * side * side * 4;
-    if (st == VKVLM_OK) st = gpu_buffer_write(s->llava.pixels, 0, px->pixels, bytes, err);
-    if (st == VKVLM_OK) st = dump_host(dump, "pixel_values", px->pixels, (const int64_t[]){1, 3, side, side}, 4, err);
+    int tiles_max = s->family == VKVLM_CONFIG_IDEFICS3 ? (int)s->idefics3.max_tiles : 1;
+    if (px->tiles < 1 || px->tiles > tiles_max || px->channels != 3 || px->height != side || px->width != side)
+        st = vkvlm_error_set(err, VKVLM_ERR_FORMAT,
+                             "%s: preprocessing gave %dx%dx%dx%d pixels, the vision tower takes up to %dx3x%dx%d", path,
+                             px->tiles, px->channels, px->height, px->width, tiles_max, side, side);
+    uint64_t bytes = (uint64_t)px->tiles * 3 * side * side * 4;
+    gpu_buffer *dst = s->family == VKVLM_CONFIG_IDEFICS3 ? s->idefics3.pixels : s->llava.pixels;
+    if (st == VKVLM_OK) st = gpu_buffer_write(dst, 0, px->pixels, bytes, err);
+    if (st == VKVLM_OK)
+        st = dump_host(dump, "pixel_values", px->pixels, (const int64_t[]){px->tiles, 3, side, side}, 4, err);
+    s->tiles = st == VKVLM_OK ? (uint32_t)px->tiles : 0;
+    s->grid = (vkvlm_chat_image){px->rows, px->cols};
     vkvlm_preprocess_output_destroy(px);
     return st;
 }
 
 static vkvlm_status build_prompt(vkvlm_session *s, const vkvlm_generate_desc *g, vkvlm_token_ids *ids, vkvlm_error *err) {
-    vkvlm_chat_desc cd = {.family = VKVLM_CHAT_LLAVA15,
+    vkvlm_chat_desc cd = {.family = s->family == VKVLM_CONFIG_IDEFICS3 ? VKVLM_CHAT_IDEFICS3 : VKVLM_CHAT_LLAVA15,
                           .user_message = g->prompt ? g->prompt : "",
                           .raw_prompt = g->raw_prompt,
                           .n_images = (size_t)g->image_count,
-                          .image_seq_len = s->llava.image_tokens};
+                          .images = g->image_count ? &s->grid : NULL,
+                          .image_seq_len = tile_tokens(s)};
     vkvlm_token_text text = {0};
     vkvlm_status st = vkvlm_chat_build_prompt(&cd, &text, err);
     if (st == VKVLM_OK) st = vkvlm_tokenizer_encode(s->tok, text.data, text.len, 1, ids, err);
@@ -203,22 +252,32 @@ static vkvlm_status build_prompt(vkvlm_session *s, const vkvlm_generate_desc *g,
     return st;
 }
 
+/* The prompt's image tokens: their positions, in order; the k-th takes image embedding row k (transformers'
+ * masked_scatter). Several images or tiles give several runs separated by tags and text. */
+typedef struct image_tokens {
+    int32_t *positions; /* [count] */
+    uint32_t count;
+} image_tokens;
+
 /* Rows [c0, c1) of the prompt into the decoder's input: host embeddings, positions, and the image features
- * over the image-token rows. */
+ * over the image-token rows (one copy per run of consecutive image tokens). */
 static vkvlm_status stage_chunk(vkvlm_session *s, gpu_cmd *cmd, const int32_t *ids, uint32_t c0, uint32_t c1,
-                                int64_t image_start, float *rows, int32_t *positions, vkvlm_error *err) {
-    llama_model *t = &s->llava.text;
+                                const image_tokens *img, float *rows, int32_t *positions, vkvlm_error *err) {
+    llama_model *t = text_model(s);
     uint32_t d = (uint32_t)t->cfg.hidden_size, n = c1 - c0;
     vkvlm_status st = llama_embed_host(t, ids + c0, n, rows, err);
     for (uint32_t i = 0; i < n; i++) positions[i] = (int32_t)(c0 + i);
     if (st == VKVLM_OK) st = gpu_buffer_write(t->s.x, 0, rows, (uint64_t)n * d * 4, err);
     if (st == VKVLM_OK) st = gpu_buffer_write(t->s.pos, 0, positions, (uint64_t)n * 4, err);
-    if (st == VKVLM_OK && image_start >= 0) {
-        int64_t lo = image_start > c0 ? image_start : c0, hi = image_start + s->llava.image_tokens;
-        if (hi > c1) hi = c1;
-        if (lo < hi)
-            st = gpu_cmd_copy(cmd, t->s.x, (uint64_t)(lo - c0) * d * 4, s->llava.image_embeds,
-                              (uint64_t)(lo - image_start) * d * 4, (uint64_t)(hi - lo) * d * 4, err);
+    for (uint32_t k = 0; st == VKVLM_OK && k < img->count;) {
+        uint32_t run = 1; /* img->positions[k .. k+run) are consecutive */
+        while (k + run < img->count && img->positions[k + run] == img->positions[k] + (int32_t)run) run++;
+        uint32_t lo = (uint32_t)img->positions[k], hi = lo + run;
+        uint32_t a = lo > c0 ? lo : c0, b = hi < c1 ? hi : c1;
+        if (a < b)
+            st = gpu_cmd_copy(cmd, t->s.x, (uint64_t)(a - c0) * d * 4, image_embeds(s), (uint64_t)(k + (a - lo)) * d * 4,
+                              (uint64_t)(b - a) * d * 4, err);
+        k += run;
     }
     return st;
 }
@@ -236,10 +295,11 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     memset(out, 0, sizeof *out);
     out->timings_ms.load = s->load_ms;
     if (g->image_count < 0 || g->image_count > 1)
-        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "LLaVA-1.5 takes at most one image per prompt (%d given)", g->image_count);
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "%s takes at most one image per prompt in this build (%d given)",
+                               s->family == VKVLM_CONFIG_IDEFICS3 ? "SmolVLM" : "LLaVA-1.5", g->image_count);
     if (g->prompt && g->raw_prompt) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "give -p or --raw-prompt, not both");
-    llava_model *m = &s->llava;
-    llama_model *t = &m->text;
+    llama_model *t = text_model(s);
+    image_tokens img = {0};
     uint32_t d = (uint32_t)t->cfg.hidden_size, vocab = (uint32_t)t->cfg.vocab_size;
     int max_new = g->max_new_tokens > 0 ? g->max_new_tokens : 32;
     dump_writer dump;
@@ -261,18 +321,21 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     st = dump_open(&dump, g->dump_dir, err);
     if (st == VKVLM_OK && g->image_count) st = preprocess_image(s, g->images[0], &dump, err);
     if (st == VKVLM_OK) st = build_prompt(s, g, &ids, err);
-    int64_t image_start = -1;
-    uint32_t image_rows = 0;
-    for (size_t i = 0; st == VKVLM_OK && i < ids.n; i++) {
-        if (ids.ids[i] != s->cfg.image_token_id) continue;
-        if (image_start < 0) image_start = (int64_t)i;
-        image_rows++;
+    if (st == VKVLM_OK) {
+        img.positions = malloc((ids.n ? ids.n : 1) * sizeof *img.positions);
+        if (!img.positions) st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
     }
-    if (st == VKVLM_OK && image_rows != (uint32_t)g->image_count * m->image_tokens)
+    for (size_t i = 0; st == VKVLM_OK && i < ids.n; i++)
+        if (ids.ids[i] == s->cfg.image_token_id) img.positions[img.count++] = (int32_t)i;
+    uint32_t want_image_tokens = 0;
+    if (g->image_count)
+        want_image_tokens = s->family == VKVLM_CONFIG_IDEFICS3
+                                ? (uint32_t)vkvlm_chat_image_token_count(VKVLM_CHAT_IDEFICS3, s->grid, tile_tokens(s))
+                                : tile_tokens(s);
+    uint32_t image_rows = img.count;
+    if (st == VKVLM_OK && image_rows != want_image_tokens)
         st = vkvlm_error_set(err, VKVLM_ERR_USAGE, "the prompt has %u image tokens; %d image(s) need %u (one <image> per image)",
-                             image_rows, g->image_count, g->image_count * m->image_tokens);
-    if (st == VKVLM_OK && image_rows && ids.ids[image_start + image_rows - 1] != s->cfg.image_token_id)
-        st = vkvlm_error_set(err, VKVLM_ERR_USAGE, "the image tokens of the prompt are not contiguous");
+                             image_rows, g->image_count, want_image_tokens);
     if (st == VKVLM_OK) st = reduce_validate(&spec, t->cfg.num_hidden_layers, image_rows, err);
     uint32_t L = (uint32_t)ids.n;
     if (st == VKVLM_OK && L + (uint32_t)max_new > t->s.capacity)
@@ -283,17 +346,24 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     /* vision: tower + projector, one submit */
     t0 = now_ms();
     if (st == VKVLM_OK && image_rows) {
+        bool idefics3 = s->family == VKVLM_CONFIG_IDEFICS3;
         st = gpu_cmd_begin(s->dev, &cmd, err);
-        if (st == VKVLM_OK) st = llava_encode_image(m, cmd, err);
+        if (st == VKVLM_OK) st = idefics3 ? idefics3_encode_images(&s->idefics3, cmd, s->tiles, err)
+                                          : llava_encode_image(&s->llava, cmd, err);
         if (st == VKVLM_OK) st = submit_and_wait(cmd, err);
         gpu_cmd_destroy(cmd);
         cmd = NULL;
         uint32_t dv = (uint32_t)s->cfg.vision.hidden_size;
+        /* the vision tower's output as the projector / connector reads it */
+        uint32_t feature_rows = idefics3 ? s->tiles * s->idefics3.tile_patches : s->llava.image_tokens;
+        gpu_binding features = idefics3 ? (gpu_binding){s->idefics3.features, 0, (uint64_t)feature_rows * dv * 4}
+                                        : llava_vision_features(&s->llava);
+        if (st == VKVLM_OK) st = dump_device(&dump, "vision_features", features, (const int64_t[]){feature_rows, dv}, 2, err);
         if (st == VKVLM_OK)
-            st = dump_device(&dump, "vision_features", llava_vision_features(m), (const int64_t[]){m->image_tokens, dv}, 2, err);
-        if (st == VKVLM_OK)
-            st = dump_device(&dump, "image_embeddings", gpu_whole(m->image_embeds), (const int64_t[]){m->image_tokens, d}, 2, err);
-        out->flops_vision_baseline = out->flops_vision_actual = llava_vision_flops(m);
+            st = dump_device(&dump, "image_embeddings", (gpu_binding){image_embeds(s), 0, (uint64_t)image_rows * d * 4},
+                             (const int64_t[]){image_rows, d}, 2, err);
+        out->flops_vision_baseline = out->flops_vision_actual =
+            idefics3 ? idefics3_vision_flops(&s->idefics3, s->tiles) : llava_vision_flops(&s->llava);
     }
     out->timings_ms.vision = now_ms() - t0;
 
@@ -311,14 +381,11 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     if (st == VKVLM_OK && (!rows || !positions || !logits || !history))
         st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
     if (st == VKVLM_OK) llama_reset(t);
-    reduce_begin(&s->reduce, &spec, L, image_start, image_rows);
-    if (st == VKVLM_OK && reduce_active(&s->reduce) && L > chunk)
-        st = vkvlm_error_set(err, VKVLM_ERR_LIMIT, "--reduce: the prompt (%u tokens) must fit one prefill chunk of %u rows",
-                             L, chunk);
+    if (st == VKVLM_OK) st = reduce_begin(&s->reduce, &spec, L, img.positions, image_rows, err);
     for (uint32_t c0 = 0; st == VKVLM_OK && c0 < L; c0 += chunk) {
         uint32_t c1 = c0 + chunk < L ? c0 + chunk : L;
         st = gpu_cmd_begin(s->dev, &cmd, err);
-        if (st == VKVLM_OK) st = stage_chunk(s, cmd, ids.ids, c0, c1, image_start, rows, positions, err);
+        if (st == VKVLM_OK) st = stage_chunk(s, cmd, ids.ids, c0, c1, &img, rows, positions, err);
         if (st == VKVLM_OK)
             st = llama_forward(t, cmd, c1 - c0, c1 < L ? LLAMA_OUTPUT_NONE : last_output, &s->reduce, err);
         if (st == VKVLM_OK) st = submit_and_wait(cmd, err);
@@ -427,5 +494,6 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     free(positions);
     free(logits);
     free(history);
+    free(img.positions);
     return st;
 }

@@ -6,8 +6,10 @@
  *   positions; layers ≥ K cache only the kept rows; decode continues at position L + t.
  *
  * The score row comes from a one-row kernel normalised by the log-sum-exp that layer K-1's fused attention
- * wrote (no attention matrix is formed). Everything stays on the device inside the prefill command: top-k,
- * the keep-mask over the sequence, its prefix sum, and two row gathers. */
+ * wrote (no attention matrix is formed). Everything stays on the device inside the prefill command: the image
+ * tokens' scores gathered by position (they may form several runs: tiles, several images), top-k, the
+ * keep-mask over the sequence (1, with the top-k mask scattered to the image positions), its prefix sum,
+ * and two row gathers. */
 #include "reduce/fastv.h"
 
 #include <math.h>
@@ -28,10 +30,10 @@ static gpu_binding span(gpu_buffer *buf, uint64_t first, uint64_t count, uint64_
 
 vkvlm_status fastv_layer_input(reduce_state *s, const reduce_item *item, llama_model *m, gpu_cmd *cmd, int layer,
                                uint32_t *rows, vkvlm_error *err) {
-    if (layer != item->fastv_k || s->image_start < 0 || s->applied) return VKVLM_OK;
+    if (layer != item->fastv_k || s->image_tokens == 0 || s->applied) return VKVLM_OK;
     const vkvlm_config_text *c = &m->cfg;
     llama_state *ls = &m->s;
-    uint32_t L = *rows, N = s->image_tokens, S = (uint32_t)s->image_start, d = (uint32_t)c->hidden_size;
+    uint32_t L = *rows, N = s->image_tokens, d = (uint32_t)c->hidden_size;
     uint32_t keep = fastv_keep_count(N, item->fastv_r), kept_rows = L - N + keep;
     if (L != s->prompt_len)
         return vkvlm_error_set(err, VKVLM_ERR_LIMIT, "fastv: the prompt (%u tokens) must fit one prefill chunk (%u rows)",
@@ -47,10 +49,13 @@ vkvlm_status fastv_layer_input(reduce_state *s, const reduce_item *item, llama_m
                                                      span(kv->k, 0, kv->len, kvd * 4ull), span(ls->pos, 0, L, 4),
                                                      span(kv->pos, 0, kv->len, 4), reduce_llm_lse(s, layer - 1, L), L - 1,
                                                      &a, err);
-    /* top-k over the image span; the keep-mask over the sequence is 1 for text, the top-k mask on the image */
+    /* the image tokens' scores, top-k among them; the keep-mask over the sequence is 1 for text and the top-k
+     * mask at the image positions */
+    gpu_binding image_pos = span(s->image_pos, 0, N, 4), image_scores = span(s->image_scores, 0, N, 4);
+    if (st == VKVLM_OK) st = gpu_op_gather_rows(cmd, image_scores, span(s->scores, 0, L, 4), image_pos, N, 1, L, err);
     if (st == VKVLM_OK)
         st = gpu_op_topk_f32(cmd, span(s->topk_kept, 0, N, 4), span(s->topk_mask, 0, N, 4), span(s->topk_offsets, 0, N + 1, 4),
-                             span(s->scores, S, N, 4), 1, N, keep, true, err);
+                             image_scores, 1, N, keep, true, err);
     if (st == VKVLM_OK) {
         uint32_t *ones = malloc((size_t)L * sizeof *ones);
         if (!ones) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "fastv: out of host memory");
@@ -59,7 +64,7 @@ vkvlm_status fastv_layer_input(reduce_state *s, const reduce_item *item, llama_m
         st = gpu_buffer_write(s->mask, 0, ones, (uint64_t)L * 4, err);
         free(ones);
     }
-    if (st == VKVLM_OK) st = gpu_cmd_copy(cmd, s->mask, (uint64_t)S * 4, s->topk_mask, 0, (uint64_t)N * 4, err);
+    if (st == VKVLM_OK) st = gpu_op_scatter_rows(cmd, span(s->mask, 0, L, 4), span(s->topk_mask, 0, N, 4), image_pos, N, 1, L, err);
     if (st == VKVLM_OK) st = gpu_op_scan_mask(cmd, span(s->offsets, 0, L + 1, 4), span(s->kept, 0, L, 4), span(s->mask, 0, L, 4), 1, L, err);
     /* compact the hidden states and positions to the kept rows */
     if (st == VKVLM_OK)

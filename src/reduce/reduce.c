@@ -88,6 +88,7 @@ vkvlm_status reduce_state_load(reduce_state *s, model_loader *l, const llama_mod
     s->rows_per_layer_max = (uint32_t)r;
     struct { gpu_buffer **buf; uint64_t bytes; const char *label; } bufs[] = {
         {&s->lse, heads * r * 4, "reduce.lse"},         {&s->scores, r * 4, "reduce.scores"},
+        {&s->image_pos, r * 4, "reduce.image_pos"},     {&s->image_scores, r * 4, "reduce.image_scores"},
         {&s->mask, r * 4, "reduce.mask"},               {&s->offsets, (r + 1) * 4, "reduce.offsets"},
         {&s->kept, r * 4, "reduce.kept"},               {&s->topk_kept, r * 4, "reduce.topk_kept"},
         {&s->topk_mask, r * 4, "reduce.topk_mask"},     {&s->topk_offsets, (r + 1) * 4, "reduce.topk_offsets"},
@@ -107,21 +108,25 @@ static void report_clear(reduce_state *s) {
 
 void reduce_state_free(reduce_state *s) {
     if (!s) return;
-    gpu_buffer *bufs[] = {s->lse, s->scores, s->mask, s->offsets, s->kept, s->topk_kept, s->topk_mask, s->topk_offsets,
+    gpu_buffer *bufs[] = {s->lse, s->image_pos, s->image_scores, s->scores, s->mask, s->offsets, s->kept, s->topk_kept, s->topk_mask, s->topk_offsets,
                           s->x2, s->pos2};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) gpu_buffer_destroy(bufs[i]);
     report_clear(s);
     memset(s, 0, sizeof *s);
 }
 
-void reduce_begin(reduce_state *s, const reduce_spec *spec, uint32_t prompt_len, int64_t image_start,
-                  uint32_t image_tokens) {
+vkvlm_status reduce_begin(reduce_state *s, const reduce_spec *spec, uint32_t prompt_len, const int32_t *image_positions,
+                          uint32_t image_tokens, vkvlm_error *err) {
     report_clear(s);
     s->spec = spec ? *spec : (reduce_spec){0};
     s->prompt_len = prompt_len;
-    s->image_start = image_start;
     s->image_tokens = image_tokens;
     s->applied = false;
+    if (!reduce_active(s) || !image_tokens) return VKVLM_OK;
+    if (prompt_len > s->rows_per_layer_max)
+        return vkvlm_error_set(err, VKVLM_ERR_LIMIT, "--reduce: the prompt (%u tokens) must fit one prefill chunk of %u rows",
+                               prompt_len, s->rows_per_layer_max);
+    return gpu_buffer_write(s->image_pos, 0, image_positions, (uint64_t)image_tokens * 4, err);
 }
 
 bool reduce_active(const reduce_state *s) { return s && s->spec.count > 0; }
@@ -155,7 +160,7 @@ vkvlm_status reduce_collect(reduce_state *s, vkvlm_error *err) {
     f->scores = malloc((size_t)f->image_tokens * sizeof *f->scores);
     f->kept_positions = malloc((size_t)f->kept_count * sizeof *f->kept_positions);
     if (!f->scores || !f->kept_positions) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "fastv: out of host memory");
-    vkvlm_status st = gpu_buffer_read(s->scores, (uint64_t)s->image_start * 4, f->scores, (uint64_t)f->image_tokens * 4, err);
+    vkvlm_status st = gpu_buffer_read(s->image_scores, 0, f->scores, (uint64_t)f->image_tokens * 4, err);
     if (st == VKVLM_OK) st = gpu_buffer_read(s->pos2, 0, f->kept_positions, (uint64_t)f->kept_count * 4, err);
     f->done = st == VKVLM_OK;
     return st;

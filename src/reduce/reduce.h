@@ -57,13 +57,14 @@ typedef struct reduce_state {
     reduce_spec spec;
     /* the prompt */
     uint32_t prompt_len;     /* L */
-    int64_t image_start;     /* S, -1 without an image */
-    uint32_t image_tokens;   /* N */
+    uint32_t image_tokens;   /* N: image-token positions of the prompt, ascending, in image_pos */
     bool applied;            /* the sequence was shortened during this prefill */
     uint32_t rows_per_layer_max; /* capacity of the scratch (the model's prefill chunk) */
     /* device scratch, planned with the model */
     gpu_buffer *lse;         /* f32 (q_heads, max_rows) */
-    gpu_buffer *scores;      /* f32 (max_rows) */
+    gpu_buffer *image_pos;   /* i32 (max_rows) the image tokens' positions (uploaded by reduce_begin) */
+    gpu_buffer *scores;      /* f32 (max_rows) a score per sequence row */
+    gpu_buffer *image_scores;/* f32 (max_rows) the scores of the image tokens only */
     gpu_buffer *mask;        /* u32 (max_rows) keep-mask over the sequence */
     gpu_buffer *offsets;     /* u32 (max_rows + 1) */
     gpu_buffer *kept;        /* i32 (max_rows) kept row indices */
@@ -76,9 +77,10 @@ typedef struct reduce_state {
 /* Plans / allocates the scratch for a decoder (with the model's loader, so the memory plan counts it). */
 vkvlm_status reduce_state_load(reduce_state *s, model_loader *l, const llama_model *m, vkvlm_error *err);
 void reduce_state_free(reduce_state *s);
-/* Starts a prompt: the methods to run and where the image is. */
-void reduce_begin(reduce_state *s, const reduce_spec *spec, uint32_t prompt_len, int64_t image_start,
-                  uint32_t image_tokens);
+/* Starts a prompt: the methods to run and where the image tokens are (positions ascending, any number of
+ * runs: tiles and images are separated by tags and text, which are never reduced). */
+vkvlm_status reduce_begin(reduce_state *s, const reduce_spec *spec, uint32_t prompt_len, const int32_t *image_positions,
+                          uint32_t image_tokens, vkvlm_error *err);
 bool reduce_active(const reduce_state *s);
 
 /* Hook: the binding LLM layer `layer` writes its attention log-sum-exp into, or a NULL binding. */
