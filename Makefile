@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build test demo fuzz clean
+.PHONY: all setup configure build test test-asan demo fuzz clean
 
 all: build
 
@@ -16,12 +16,19 @@ configure: setup
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
-# Every test: unit tests, GPU kernel tests on lavapipe with validation, CLI tests, golden cases; then each
-# fuzzer briefly (TEST_FUZZ_SECONDS each; `make fuzz` runs them longer).
+# Every test: unit tests, GPU kernel tests on lavapipe with validation, CLI tests, golden cases; the same
+# suite again under AddressSanitizer + UBSan (leaks included); then each fuzzer briefly
+# (TEST_FUZZ_SECONDS each; `make fuzz` runs them longer).
 TEST_FUZZ_SECONDS ?= 10
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+
+test-asan: setup
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DVKVLM_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS) -- --no-print-directory
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
 
 # The main job: the embedded tiny LLaVA model (random weights, made on first use) on its sample image.
 TINY = models/tiny-llava
@@ -39,4 +46,4 @@ fuzz:
 	@tools/run_fuzzers.sh build-fuzz $${FUZZ_SECONDS:-60}
 
 clean:
-	rm -rf $(BUILD) build-fuzz
+	rm -rf $(BUILD) build-fuzz build-asan

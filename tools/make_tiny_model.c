@@ -86,6 +86,13 @@ static int vocab_add(vocab *v, const char *s) {
     return v->count++;
 }
 
+static void vocab_free(vocab *v) {
+    for (int i = 0; i < v->count; i++) free(v->tokens[i]);
+    free(v->tokens);
+    free(v->merges);
+    memset(v, 0, sizeof *v);
+}
+
 /* A word is a list of symbol strings; training merges the most frequent adjacent pair, ties broken by the
  * pair's text so the result is the same everywhere. */
 typedef struct word {
@@ -357,6 +364,15 @@ static uint16_t to_half(float f) {
     return (uint16_t)half;
 }
 
+static void tensor_list_free(tensor_list *l) {
+    for (int i = 0; i < l->count; i++) {
+        free((void *)l->items[i].name);
+        free((void *)l->items[i].data);
+    }
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
 enum init { INIT_LINEAR, INIT_NORM, INIT_BIAS, INIT_EMBED, INIT_POS, INIT_HEAD };
 
 static void add_tensor(tensor_list *l, const char *name, enum init init, int ndim, int64_t d0, int64_t d1, int64_t d2,
@@ -609,7 +625,10 @@ static int make_llava(const char *dir, const shape_opts *so) {
     cJSON_AddStringToObject(pc, "processor_class", "LlavaProcessor");
     cJSON_AddStringToObject(pc, "vision_feature_select_strategy", "default");
     ok = ok && write_json(dir, "processor_config.json", pc);
-    if (!ok) return 0;
+    if (!ok) {
+        vocab_free(&v);
+        return 0;
+    }
 
     tensor_list l = {.half = so->real_7b || so->smollm_text};
     add_llama(&l, "language_model.model", "language_model.lm_head.weight", &d);
@@ -626,13 +645,13 @@ static int make_llava(const char *dir, const shape_opts *so) {
     char path[4096];
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     vkvlm_error err = {0};
-    if (vkvlm_safetensors_write(path, l.items, l.count, &err) != VKVLM_OK) {
-        fprintf(stderr, "vkvlm_make_tiny: error: %s\n", err.message);
-        return 0;
-    }
-    printf("wrote %s: LLaVA-1.5 tiny (vocab %d, %d merges, %d tensors, %d image tokens)\n", dir, v.count,
-           v.merge_count, l.count, image_tokens);
-    return 1;
+    ok = vkvlm_safetensors_write(path, l.items, l.count, &err) == VKVLM_OK;
+    if (!ok) fprintf(stderr, "vkvlm_make_tiny: error: %s\n", err.message);
+    else printf("wrote %s: LLaVA-1.5 (vocab %d, %d merges, %d tensors, %d image tokens)\n", dir, v.count,
+                v.merge_count, l.count, image_tokens);
+    tensor_list_free(&l);
+    vocab_free(&v);
+    return ok;
 }
 
 static int make_idefics3(const char *dir) {
@@ -729,7 +748,10 @@ static int make_idefics3(const char *dir) {
     cJSON_AddNumberToObject(pc, "image_seq_len", seq);
     cJSON_AddStringToObject(pc, "processor_class", "Idefics3Processor");
     ok = ok && write_json(dir, "processor_config.json", pc);
-    if (!ok) return 0;
+    if (!ok) {
+        vocab_free(&v);
+        return 0;
+    }
 
     tensor_list l = {.half = 1};
     add_tensor(&l, "model.vision_model.embeddings.patch_embedding.weight", INIT_LINEAR, 4, d.v_hidden, 3, d.patch, d.patch);
@@ -741,13 +763,13 @@ static int make_idefics3(const char *dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     vkvlm_error err = {0};
-    if (vkvlm_safetensors_write(path, l.items, l.count, &err) != VKVLM_OK) {
-        fprintf(stderr, "vkvlm_make_tiny: error: %s\n", err.message);
-        return 0;
-    }
-    printf("wrote %s: SmolVLM/Idefics3 tiny (vocab %d, %d merges, %d tensors, %d image tokens)\n", dir, v.count,
-           v.merge_count, l.count, seq);
-    return 1;
+    ok = vkvlm_safetensors_write(path, l.items, l.count, &err) == VKVLM_OK;
+    if (!ok) fprintf(stderr, "vkvlm_make_tiny: error: %s\n", err.message);
+    else printf("wrote %s: SmolVLM/Idefics3 tiny (vocab %d, %d merges, %d tensors, %d image tokens)\n", dir, v.count,
+                v.merge_count, l.count, seq);
+    tensor_list_free(&l);
+    vocab_free(&v);
+    return ok;
 }
 
 /* sample.png: 80x64 RGB with a red gradient along x, green along y, a yellow disc and a blue bar, so the demo

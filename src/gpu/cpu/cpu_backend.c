@@ -116,7 +116,7 @@ static vkvlm_status cpu_cmd_dispatch(gpu_cmd *cmd, const gpu_dispatch_desc *desc
     if (!op) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "command: out of host memory");
     op->dispatch = *desc;
     memcpy(op->params, desc->params, desc->params_size);
-    op->dispatch.params = op->params;
+    op->dispatch.params = NULL; /* the ops array may move when it grows: submit points at op->params then */
     op->profile_slot = profile_slot;
     return VKVLM_OK;
 }
@@ -150,7 +150,7 @@ static vkvlm_status cpu_cmd_submit(gpu_cmd *cmd, vkvlm_error *err) {
             memmove((uint8_t *)op->copy_dst->impl + op->copy_dst_offset,
                     (const uint8_t *)op->copy_src->impl + op->copy_src_offset, (size_t)op->copy_size);
         } else {
-            cpu_kernel_call call = {.params = op->dispatch.params, .spec = op->dispatch.spec};
+            cpu_kernel_call call = {.params = op->params, .spec = op->dispatch.spec};
             const gpu_kernel_info *info = gpu_kernel_get(op->dispatch.kernel);
             for (uint32_t b = 0; b < info->bindings; b++) {
                 const gpu_binding *bind = &op->dispatch.bindings[b];
