@@ -40,6 +40,7 @@ typedef struct gpu_params_matmul {
 #include "gpu/kernels_attention.h"
 #include "gpu/kernels_elementwise.h"
 #include "gpu/kernels_matmul.h"
+#include "gpu/kernels_reduction.h"
 #include "gpu/kernels_sampling.h"
 #include "gpu/kernels_vision.h"
 
@@ -49,7 +50,8 @@ typedef struct gpu_params_matmul {
     GPU_KERNELS_ELEMENTWISE(X)    \
     GPU_KERNELS_ATTENTION(X)      \
     GPU_KERNELS_VISION(X)         \
-    GPU_KERNELS_SAMPLING(X)
+    GPU_KERNELS_SAMPLING(X)       \
+    GPU_KERNELS_REDUCTION(X)
 
 typedef enum gpu_kernel {
 #define GPU_KERNEL_ENUM(id, name, bindings, writes, params) id,

@@ -68,7 +68,7 @@ const op_case *op_check_cases_basic(int *count) {
 typedef const op_case *(*case_group_fn)(int *count);
 static const case_group_fn case_groups[] = {op_check_cases_basic, op_check_cases_matmul, op_check_cases_elementwise,
                                             op_check_cases_attention, op_check_cases_vision,
-                                            op_check_cases_sampling};
+                                            op_check_cases_sampling, op_check_cases_reduction};
 
 /* The index-th case across all groups, in group order. */
 static const op_case *case_at(int index) {

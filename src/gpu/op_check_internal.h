@@ -62,5 +62,6 @@ const op_case *op_check_cases_elementwise(int *count); /* op_check_elementwise.c
 const op_case *op_check_cases_attention(int *count);   /* op_check_attention.c */
 const op_case *op_check_cases_vision(int *count);      /* op_check_vision.c */
 const op_case *op_check_cases_sampling(int *count);    /* op_check_sampling.c */
+const op_case *op_check_cases_reduction(int *count);   /* op_check_reduction.c */
 
 #endif

@@ -22,6 +22,7 @@ static inline gpu_binding gpu_whole(gpu_buffer *buffer) { return (gpu_binding){b
 #include "gpu/ops_attention.h"
 #include "gpu/ops_elementwise.h"
 #include "gpu/ops_matmul.h"
+#include "gpu/ops_reduction.h"
 #include "gpu/ops_sampling.h"
 #include "gpu/ops_vision.h"
 

@@ -38,5 +38,6 @@ cpu_kernel_fn cpu_kernel_lookup(gpu_kernel kernel) {
     if (!fn) fn = cpu_lookup_attention(kernel);
     if (!fn) fn = cpu_lookup_vision(kernel);
     if (!fn) fn = cpu_lookup_sampling(kernel);
+    if (!fn) fn = cpu_lookup_reduction(kernel);
     return fn;
 }

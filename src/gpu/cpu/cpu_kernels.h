@@ -26,5 +26,6 @@ cpu_kernel_fn cpu_lookup_elementwise(gpu_kernel kernel); /* cpu_elementwise.c */
 cpu_kernel_fn cpu_lookup_attention(gpu_kernel kernel);   /* cpu_attention.c */
 cpu_kernel_fn cpu_lookup_vision(gpu_kernel kernel);      /* cpu_vision.c */
 cpu_kernel_fn cpu_lookup_sampling(gpu_kernel kernel);    /* cpu_sampling.c */
+cpu_kernel_fn cpu_lookup_reduction(gpu_kernel kernel);   /* cpu_reduction.c */
 
 #endif
