@@ -29,7 +29,7 @@ static void print_quirk(void *user, const char *name) {
     printf("%s%s", (*count)++ ? ", " : "", name);
 }
 
-static cJSON *device_json(const gpu_device_info *info) {
+static cJSON *device_json(const gpu_device_info *info, const char *limits) {
     const gpu_caps *c = &info->caps;
     char text[64];
     cJSON *o = cJSON_CreateObject();
@@ -79,6 +79,8 @@ static cJSON *device_json(const gpu_device_info *info) {
     cJSON_AddNumberToObject(o, "timestamp_period_ns", c->timestamp_period_ns);
     cJSON *quirks = cJSON_AddArrayToObject(o, "quirks");
     gpu_quirks_each(&c->quirks, add_quirk_json, quirks);
+    /* the caps above are the effective ones: the limit profile is already applied to GPU devices */
+    cJSON_AddStringToObject(o, "limits_profile", info->backend == GPU_BACKEND_CPU ? "" : limits);
     return o;
 }
 
@@ -120,32 +122,43 @@ static void print_device(const gpu_device_info *info) {
 
 int cli_devices(int argc, char **argv) {
     bool json = false;
+    const char *limits = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) json = true;
+        else if (strcmp(argv[i], "--limits") == 0) {
+            if (i + 1 >= argc) return cli_usage_error("devices: --limits needs a value (mobile, webgpu, key=value,...)");
+            limits = argv[++i];
+        }
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: vkvlm devices [--json]\n"
+            printf("usage: vkvlm devices [--json] [--limits PROFILE]\n"
                    "  lists every device each backend sees: index, name, vendor, type, driver, API version,\n"
                    "  memory, subgroup size and operations, fp16/int8/16-bit storage/integer dot/cooperative\n"
                    "  matrix support, limits, timestamps and the driver quirks applied.\n"
-                   "  --json   the same as a JSON list on stdout\n");
+                   "  --json             the same as a JSON list on stdout\n"
+                   "  --limits PROFILE   show the caps as the engine would use them under a limit profile:\n"
+                   "                     mobile | webgpu | key=value,... (memory, storage_range, shared, invocations,\n"
+                   "                     fp16, storage16, storage8, int_dot, coop_matrix, subgroup_ops); also\n"
+                   "                     $VKVLM_LIMITS\n");
             return 0;
         } else return cli_usage_error("devices: unknown option '%s' (see vkvlm devices --help)", argv[i]);
     }
-    gpu_context_desc desc = {.logger = cli_logger()};
+    gpu_context_desc desc = {.logger = cli_logger(), .limits = limits};
     gpu_context *ctx = NULL;
     vkvlm_error err = {0};
     if (gpu_context_create(&desc, &ctx, &err) != VKVLM_OK) return cli_fail(&err);
+    const char *profile = gpu_context_limits(ctx);
     const char *note = gpu_context_vulkan_note(ctx);
     if (note) fprintf(stderr, "vkvlm: warning: %s; only the CPU backend is available\n", note);
     if (json) {
         cJSON *list = cJSON_CreateArray();
         for (int i = 0; i < gpu_context_device_count(ctx); i++)
-            cJSON_AddItemToArray(list, device_json(gpu_context_device(ctx, i)));
+            cJSON_AddItemToArray(list, device_json(gpu_context_device(ctx, i), profile));
         char *text = cJSON_Print(list);
         if (text) printf("%s\n", text);
         free(text);
         cJSON_Delete(list);
     } else {
+        if (profile[0]) printf("limits profile: %s (applied to the GPU devices below)\n", profile);
         for (int i = 0; i < gpu_context_device_count(ctx); i++) print_device(gpu_context_device(ctx, i));
     }
     gpu_context_destroy(ctx);

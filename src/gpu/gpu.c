@@ -11,11 +11,25 @@
 
 #include "core/status.h"
 
+/* The wasm module (Emscripten) has no Vulkan: WebGPU takes its place, the CPU reference stays. */
+#ifdef __EMSCRIPTEN__
+#define VKVLM_HAS_VULKAN 0
+#define VKVLM_HAS_WEBGPU 1
+#else
+#define VKVLM_HAS_VULKAN 1
+#define VKVLM_HAS_WEBGPU 0
+#endif
+
 static const gpu_backend_iface *backend_iface(gpu_backend_kind kind) {
     switch (kind) {
+#if VKVLM_HAS_VULKAN
     case GPU_BACKEND_VULKAN: return &gpu_vulkan_backend;
+#endif
+#if VKVLM_HAS_WEBGPU
+    case GPU_BACKEND_WEBGPU: return &gpu_webgpu_backend;
+#endif
     case GPU_BACKEND_CPU: return &gpu_cpu_backend;
-    default: return NULL; /* WebGPU exists only in the Emscripten build */
+    default: return NULL; /* WebGPU exists only in the Emscripten build, Vulkan only in the native one */
     }
 }
 
@@ -92,7 +106,10 @@ vkvlm_status gpu_context_add_device(gpu_context *ctx, const gpu_caps *caps, vkvl
     }
     int backend_index = 0;
     for (int i = 0; i < ctx->device_count; i++) backend_index += ctx->devices[i].backend == caps->backend;
-    ctx->devices[ctx->device_count++] = (gpu_device_info){caps->backend, backend_index, *caps};
+    gpu_device_info info = {caps->backend, backend_index, *caps};
+    /* the limit profile, once, before anything chooses from these caps; the CPU reference stays the oracle */
+    if (caps->backend != GPU_BACKEND_CPU) gpu_limits_apply(&ctx->limits, &info.caps);
+    ctx->devices[ctx->device_count++] = info;
     return VKVLM_OK;
 }
 
@@ -103,12 +120,24 @@ vkvlm_status gpu_context_create(const gpu_context_desc *desc, gpu_context **out,
     ctx->desc = context_desc_defaults(desc);
     ctx->validation = ctx->desc.validation > 0;
     atomic_init(&ctx->validation_messages, 0);
-    vkvlm_status st = VKVLM_OK;
+    const char *limits = ctx->desc.limits ? ctx->desc.limits : getenv("VKVLM_LIMITS");
+    vkvlm_status st = gpu_limits_parse(limits, &ctx->limits, err);
+    if (st != VKVLM_OK) {
+        free(ctx);
+        return st;
+    }
+#if VKVLM_HAS_VULKAN
     if (ctx->desc.no_vulkan) {
         snprintf(ctx->vulkan_note, sizeof ctx->vulkan_note, "Vulkan disabled by the caller");
     } else {
         st = gpu_vulkan_backend.context_init(ctx, err);
     }
+#else
+    snprintf(ctx->vulkan_note, sizeof ctx->vulkan_note, "Vulkan is not built into this (wasm) build");
+#endif
+#if VKVLM_HAS_WEBGPU
+    if (st == VKVLM_OK) st = gpu_webgpu_backend.context_init(ctx, err);
+#endif
     if (st == VKVLM_OK) st = gpu_cpu_backend.context_init(ctx, err);
     if (st != VKVLM_OK) {
         gpu_context_destroy(ctx);
@@ -121,7 +150,12 @@ vkvlm_status gpu_context_create(const gpu_context_desc *desc, gpu_context **out,
 void gpu_context_destroy(gpu_context *ctx) {
     if (!ctx) return;
     gpu_cpu_backend.context_shutdown(ctx);
+#if VKVLM_HAS_WEBGPU
+    gpu_webgpu_backend.context_shutdown(ctx);
+#endif
+#if VKVLM_HAS_VULKAN
     gpu_vulkan_backend.context_shutdown(ctx);
+#endif
     free(ctx->devices);
     free(ctx);
 }
@@ -132,6 +166,8 @@ const gpu_device_info *gpu_context_device(const gpu_context *ctx, int index) {
     if (!ctx || index < 0 || index >= ctx->device_count) return NULL;
     return &ctx->devices[index];
 }
+
+const char *gpu_context_limits(const gpu_context *ctx) { return ctx ? ctx->limits.text : ""; }
 
 const char *gpu_context_vulkan_note(const gpu_context *ctx) {
     return ctx && ctx->vulkan_note[0] ? ctx->vulkan_note : NULL;
@@ -179,6 +215,11 @@ vkvlm_status gpu_context_select(const gpu_context *ctx, gpu_backend_kind backend
         bool any_vulkan = false;
         for (int i = 0; i < ctx->device_count; i++) any_vulkan |= ctx->devices[i].backend == GPU_BACKEND_VULKAN;
         backend = any_vulkan ? GPU_BACKEND_VULKAN : GPU_BACKEND_CPU;
+#if VKVLM_HAS_WEBGPU
+        /* In the wasm build the GPU is WebGPU's adapter. */
+        for (int i = 0; i < ctx->device_count; i++)
+            if (ctx->devices[i].backend == GPU_BACKEND_WEBGPU) backend = GPU_BACKEND_WEBGPU;
+#endif
     }
     int count = 0;
     for (int i = 0; i < ctx->device_count; i++) count += ctx->devices[i].backend == backend;

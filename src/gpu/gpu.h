@@ -140,11 +140,13 @@ typedef struct gpu_context_desc {
     vkvlm_logger logger; /* where validation and driver messages go; zero: dropped (still counted) */
     int validation;      /* 0 (default): on when env VKVLM_VALIDATE=1; 1: on; -1: off */
     bool no_vulkan;      /* true: do not load Vulkan at all (only the CPU backend is listed) */
+    const char *limits;  /* device-limit profile (gpu/limits.h): "mobile", "key=value,..."; NULL: $VKVLM_LIMITS */
 } gpu_context_desc;
 /* The defaults:
  *   logger      none
  *   validation  from VKVLM_VALIDATE
  *   no_vulkan   false
+ *   limits      from VKVLM_LIMITS (none when unset); applied to every GPU device's caps (not the CPU reference)
  * A missing Vulkan loader or driver is not an error: the context then lists only the CPU backend and
  * gpu_context_vulkan_note() says why. */
 
@@ -153,6 +155,8 @@ void gpu_context_destroy(gpu_context *ctx);
 
 int gpu_context_device_count(const gpu_context *ctx);
 const gpu_device_info *gpu_context_device(const gpu_context *ctx, int index); /* NULL when out of range */
+/* The limit profile in force ("" when none). */
+const char *gpu_context_limits(const gpu_context *ctx);
 /* Why Vulkan lists no device ("no Vulkan loader (libvulkan.so.1) found", ...), or NULL when it does. */
 const char *gpu_context_vulkan_note(const gpu_context *ctx);
 bool gpu_context_validation_enabled(const gpu_context *ctx);

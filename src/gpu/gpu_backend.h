@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 
 #include "gpu/gpu.h"
+#include "gpu/limits.h"
 
 typedef struct gpu_backend_iface gpu_backend_iface;
 
@@ -23,6 +24,7 @@ struct gpu_context {
     int device_capacity;
     void *backend_state[GPU_BACKEND_COUNT];         /* each backend's instance-level state */
     char vulkan_note[256];                          /* why Vulkan has no device, or "" */
+    gpu_limits limits;                              /* applied to GPU devices as they are added */
 };
 
 struct gpu_device {
@@ -101,5 +103,6 @@ vkvlm_status gpu_context_add_device(gpu_context *ctx, const gpu_caps *caps, vkvl
 
 extern const gpu_backend_iface gpu_cpu_backend;
 extern const gpu_backend_iface gpu_vulkan_backend;
+extern const gpu_backend_iface gpu_webgpu_backend; /* Emscripten build only (src/gpu/webgpu/) */
 
 #endif

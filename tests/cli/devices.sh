@@ -39,6 +39,15 @@ check "no driver: exits 0" $?
 grep -q "^cpu:0 " "$tmp/out"; check "no driver: lists cpu" $?
 grep -q "vkvlm: warning: .*CPU backend" "$tmp/err"; check "no driver: says why" $?
 
+"$vkvlm" devices --json --limits mobile >"$tmp/mob" 2>/dev/null; check "devices --limits mobile exits 0" $?
+jq -e '.[] | select(.backend == "vulkan") | .max_storage_buffer_range == 134217728 and .max_shared_memory_bytes == 16384
+  and .max_workgroup_invocations == 256 and .fp16_arithmetic == false and .limits_profile == "mobile"' "$tmp/mob" >/dev/null
+check "mobile profile: effective caps shown" $?
+VKVLM_LIMITS=storage_range=64M "$vkvlm" devices --json >"$tmp/env" 2>/dev/null
+jq -e '.[0].max_storage_buffer_range == 67108864' "$tmp/env" >/dev/null; check "VKVLM_LIMITS applies" $?
+"$vkvlm" devices --limits tablet >/dev/null 2>"$tmp/err"; [ $? -eq 2 ]; check "bad profile exits 2" $?
+grep -q "^vkvlm: error: --limits tablet" "$tmp/err"; check "bad profile named" $?
+
 "$vkvlm" devices --bogus >/dev/null 2>"$tmp/err"; [ $? -eq 2 ]; check "bad option exits 2" $?
 grep -q "^vkvlm: error: .*--bogus" "$tmp/err"; check "bad option named in error" $?
 "$vkvlm" frobnicate >/dev/null 2>&1; [ $? -eq 2 ]; check "unknown command exits 2" $?
