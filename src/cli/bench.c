@@ -29,18 +29,33 @@ static const char bench_usage[] =
     "  --shape NAME (in-memory random models) is not available yet: make one with vkvlm_make_tiny --shape.\n"
     "  On lavapipe only ratios within one run mean anything; validation (VKVLM_VALIDATE=1) slows it 1.5-2x.\n";
 
-static int write_json(const char *path, const gpu_caps *caps, const op_bench_result *results, int count) {
+/* Both JSON files carry "kind" and "schema" so that `vkvlm report` can tell them apart and refuse a layout it
+ * does not know; bump the schema when a field changes meaning (adding fields does not). */
+#define BENCH_JSON_SCHEMA 1
+
+static cJSON *json_root(const char *kind) {
     cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "kind", kind);
+    cJSON_AddNumberToObject(root, "schema", BENCH_JSON_SCHEMA);
+    return root;
+}
+
+static void json_add_date(cJSON *root) {
+    char date[32];
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    cJSON_AddStringToObject(root, "date", date);
+}
+
+static int write_json(const char *path, const gpu_caps *caps, const op_bench_result *results, int count) {
+    cJSON *root = json_root("ops");
     cJSON *device = cJSON_AddObjectToObject(root, "device");
     cJSON_AddStringToObject(device, "backend", gpu_backend_name(caps->backend));
     cJSON_AddStringToObject(device, "name", caps->name);
     cJSON_AddStringToObject(device, "vendor", gpu_vendor_name(caps->vendor_id));
     cJSON_AddStringToObject(device, "driver", caps->driver_name);
     cJSON_AddStringToObject(device, "driver_info", caps->driver_info);
-    char date[32];
-    time_t now = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    cJSON_AddStringToObject(root, "date", date);
+    json_add_date(root);
     cJSON *ops = cJSON_AddArrayToObject(root, "ops");
     for (int i = 0; i < count; i++) {
         const op_bench_result *r = &results[i];
@@ -71,6 +86,7 @@ static int write_json(const char *path, const gpu_caps *caps, const op_bench_res
 typedef struct model_row {
     const char *setting;
     double vision, prefill, decode_tps;  /* medians */
+    double prefill_min, prefill_max;     /* the spread of the runs, so a report can show how noisy they were */
     double flops_llm, flops_total;
     int prompt_tokens, kept;
 } model_row;
@@ -136,6 +152,8 @@ static int bench_model(const char *model, const char *image, const char *prompt,
         if (code) break;
         row->vision = median(vision, (int)repeat);
         row->prefill = median(prefill, (int)repeat);
+        row->prefill_min = prefill[0]; /* median() sorted it */
+        row->prefill_max = prefill[repeat - 1];
         row->decode_tps = median(tps, (int)repeat);
     }
     if (code == 0) {
@@ -152,8 +170,10 @@ static int bench_model(const char *model, const char *image, const char *prompt,
         }
     }
     if (code == 0 && json) {
-        cJSON *root = cJSON_CreateObject();
+        cJSON *root = json_root("model");
         cJSON_AddStringToObject(root, "model", model);
+        cJSON_AddStringToObject(root, "model_type", info.model_type ? info.model_type : "");
+        json_add_date(root);
         cJSON *dev = cJSON_AddObjectToObject(root, "device");
         cJSON_AddStringToObject(dev, "name", info.device_name);
         cJSON_AddStringToObject(dev, "backend", info.backend);
@@ -169,6 +189,8 @@ static int bench_model(const char *model, const char *image, const char *prompt,
             cJSON_AddNumberToObject(o, "kept_tokens", r->kept);
             cJSON_AddNumberToObject(o, "vision_ms", r->vision);
             cJSON_AddNumberToObject(o, "prefill_ms", r->prefill);
+            cJSON_AddNumberToObject(o, "prefill_ms_min", r->prefill_min);
+            cJSON_AddNumberToObject(o, "prefill_ms_max", r->prefill_max);
             cJSON_AddNumberToObject(o, "decode_tokens_per_s", r->decode_tps);
             cJSON_AddNumberToObject(o, "flops_llm", r->flops_llm);
             cJSON_AddNumberToObject(o, "flops_total", r->flops_total);

@@ -8,6 +8,7 @@
 int cli_devices(int argc, char **argv);
 int cli_selftest(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_report(int argc, char **argv);
 int cli_run(int argc, char **argv);
 
 /* "vkvlm: error: <message>" on stderr; returns the exit code for the status (2 for usage, else 1). */

@@ -15,6 +15,8 @@ static const char usage[] =
     "  selftest [--backend B] [--device D]\n"
     "                       run every kernel on a device and compare it with the CPU reference\n"
     "  bench --ops [...]    kernel micro-benchmarks (GFLOP/s, GB/s) on one device, optional JSON\n"
+    "  report FILE.json... [-o DIR]\n"
+    "                       merge bench --json files into Markdown tables and SVG charts\n"
     "\n"
     "run 'vkvlm <command> --help' for a command's options.\n"
     "environment: VKVLM_DEVICE (default --device), VKVLM_VALIDATE=1 (Vulkan validation layer on)\n";
@@ -56,6 +58,7 @@ int main(int argc, char **argv) {
     if (strcmp(command, "devices") == 0) return cli_devices(argc - 1, argv + 1);
     if (strcmp(command, "selftest") == 0) return cli_selftest(argc - 1, argv + 1);
     if (strcmp(command, "bench") == 0) return cli_bench(argc - 1, argv + 1);
+    if (strcmp(command, "report") == 0) return cli_report(argc - 1, argv + 1);
     fprintf(stderr, "vkvlm: error: unknown command '%s'\n%s", command, usage);
     return 2;
 }
