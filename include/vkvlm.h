@@ -147,14 +147,32 @@ typedef struct vkvlm_timings {
     double decode;      /* all decode steps */
 } vkvlm_timings;
 
+/* What one merge layer of a multi-layer method (FiCoCo) did. Indices: original patch indices, raster order,
+ * CLS excluded ("ficoco-v"), or sequence positions of the full prompt ("ficoco-l"). */
+typedef struct vkvlm_reduction_layer {
+    int layer;                    /* the vision (ficoco-v) or LLM (ficoco-l) layer */
+    int score_count;
+    float *scores;                /* [score_count] the scores the cut was made on */
+    int kept_count;
+    int *kept;                    /* [kept_count] survivors of this layer's merge (ficoco-l: text included) */
+    int discarded_count;
+    int *discarded;               /* [discarded_count] ascending */
+    int targets_per_token;
+    int *targets;                 /* [discarded_count * targets_per_token] best first */
+    float *alpha;                 /* [discarded_count * targets_per_token] merge weights, each row sums to 1 */
+} vkvlm_reduction_layer;
+
 /* What one reduction step did. */
 typedef struct vkvlm_reduction {
-    const char *method;           /* "fastv" */
-    int layer;                    /* the first LLM layer that ran on the shorter sequence */
-    int score_count;              /* image tokens scored */
+    const char *method;           /* "fastv", "ficoco-v", "ficoco-l" */
+    int layer;                    /* the first layer that ran on the shorter sequence */
+    int score_count;              /* image tokens scored (fastv) */
     float *scores;                /* [score_count] the scores the choice was made on */
     int kept_count;
-    int *kept_positions;          /* [kept_count] prompt positions (0-based, full prompt) that survive */
+    int *kept_positions;          /* [kept_count] prompt positions (0-based, full prompt) that survive (fastv;
+                                     ficoco-l: after its last merge) */
+    int layer_count;              /* ficoco-*: merge layers */
+    vkvlm_reduction_layer *layers;/* [layer_count] */
 } vkvlm_reduction;
 
 typedef struct vkvlm_result {

@@ -26,7 +26,10 @@ static const char run_usage[] =
     "  --backend B         vulkan | cpu (default: the best Vulkan device, else cpu)\n"
     "  --device D          device index within the backend or a name substring (default: $VKVLM_DEVICE)\n"
     "  --reduce SPEC       token reduction, repeatable: none | fastv:k=K,r=R (scores from layer K-1, image\n"
-    "                      tokens removed from layer K on, round(N*(1-R)) kept)\n"
+    "                      tokens removed from layer K on, round(N*(1-R)) kept) |\n"
+    "                      ficoco-v:start=L,remove=N[,targets=2,lambda=0.35,window=2,penalty=2] (vision layers\n"
+    "                      L.. merge N patches each) | ficoco-l:start=L,remove=N[,targets=2,beta=0.6,gamma=0.6]\n"
+    "                      (LLM layers L..) | ficoco-vl:v-start=,v-remove=,l-start=,l-remove=,... (both)\n"
     "  --json              print one JSON object (prompt_tokens, tokens, text, timings, flops) instead of text\n"
     "  --dump DIR          write pixel_values, vision_features, image_embeddings, logits_last (.bin, f32) and\n"
     "                      DIR/dump.json\n"
@@ -137,6 +140,31 @@ static void print_json(const run_options *o, const vkvlm_session_info *info, con
         cJSON *item = cJSON_CreateObject();
         cJSON_AddStringToObject(item, "method", red->method);
         cJSON_AddNumberToObject(item, "layer", red->layer);
+        if (red->layer_count) { /* a method that acts in several layers: one entry per merge layer */
+            cJSON *layers = cJSON_AddArrayToObject(item, "layers");
+            for (int l = 0; l < red->layer_count; l++) {
+                const vkvlm_reduction_layer *L = &red->layers[l];
+                cJSON *entry = cJSON_CreateObject();
+                cJSON_AddNumberToObject(entry, "layer", L->layer);
+                cJSON_AddItemToObject(entry, "kept", int_array(L->kept, L->kept_count));
+                cJSON_AddItemToObject(entry, "discarded", int_array(L->discarded, L->discarded_count));
+                cJSON *targets = cJSON_AddArrayToObject(entry, "targets");
+                cJSON *alpha = cJSON_AddArrayToObject(entry, "alpha");
+                for (int d = 0; d < L->discarded_count; d++) {
+                    int k = L->targets_per_token;
+                    cJSON_AddItemToArray(targets, int_array(L->targets + (size_t)d * k, k));
+                    cJSON *row = cJSON_CreateArray();
+                    for (int j = 0; j < k; j++) cJSON_AddItemToArray(row, cJSON_CreateNumber(L->alpha[(size_t)d * k + j]));
+                    cJSON_AddItemToArray(alpha, row);
+                }
+                cJSON *sc = cJSON_AddArrayToObject(entry, "scores");
+                for (int j = 0; j < L->score_count; j++) cJSON_AddItemToArray(sc, cJSON_CreateNumber(L->scores[j]));
+                cJSON_AddItemToArray(layers, entry);
+            }
+            if (red->kept_count) cJSON_AddItemToObject(item, "kept_positions", int_array(red->kept_positions, red->kept_count));
+            cJSON_AddItemToArray(reduction, item);
+            continue;
+        }
         cJSON *scores = cJSON_AddArrayToObject(item, "scores");
         for (int j = 0; j < red->score_count; j++) cJSON_AddItemToArray(scores, cJSON_CreateNumber(red->scores[j]));
         cJSON_AddItemToObject(item, "kept_positions", int_array(red->kept_positions, red->kept_count));

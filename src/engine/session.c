@@ -61,10 +61,10 @@ static vkvlm_status load_model(vkvlm_session *s, model_loader *l, llava_model *l
     vkvlm_status st;
     if (s->family == VKVLM_CONFIG_IDEFICS3) {
         st = idefics3_load(im, l, &s->cfg, capacity, max_tiles(&s->pp), err);
-        if (st == VKVLM_OK) st = reduce_state_load(red, l, &im->text, err);
+        if (st == VKVLM_OK) st = reduce_state_load(red, l, &im->text, NULL, err);
     } else {
         st = llava_load(lm, l, &s->cfg, capacity, err);
-        if (st == VKVLM_OK) st = reduce_state_load(red, l, &lm->text, err);
+        if (st == VKVLM_OK) st = reduce_state_load(red, l, &lm->text, &lm->vision, err);
     }
     return st;
 }
@@ -197,6 +197,15 @@ void vkvlm_result_free(vkvlm_result *r) {
     for (int i = 0; i < r->reduction_count; i++) {
         free(r->reductions[i].scores);
         free(r->reductions[i].kept_positions);
+        for (int j = 0; j < r->reductions[i].layer_count; j++) {
+            vkvlm_reduction_layer *L = &r->reductions[i].layers[j];
+            free(L->scores);
+            free(L->kept);
+            free(L->discarded);
+            free(L->targets);
+            free(L->alpha);
+        }
+        free(r->reductions[i].layers);
     }
     free(r->reductions);
     free(r->prompt_tokens);
@@ -238,13 +247,19 @@ static vkvlm_status preprocess_image(vkvlm_session *s, const char *path, dump_wr
     return st;
 }
 
-static vkvlm_status build_prompt(vkvlm_session *s, const vkvlm_generate_desc *g, vkvlm_token_ids *ids, vkvlm_error *err) {
+/* Vision layers FiCoCo-V can act in (0: the tower has no CLS token). */
+static int reducible_vision_layers(const vkvlm_session *s) {
+    return s->family == VKVLM_CONFIG_IDEFICS3 ? 0 : s->llava.vision.layers_run;
+}
+
+static vkvlm_status build_prompt(vkvlm_session *s, const vkvlm_generate_desc *g, uint32_t image_seq_len,
+                                 vkvlm_token_ids *ids, vkvlm_error *err) {
     vkvlm_chat_desc cd = {.family = s->family == VKVLM_CONFIG_IDEFICS3 ? VKVLM_CHAT_IDEFICS3 : VKVLM_CHAT_LLAVA15,
                           .user_message = g->prompt ? g->prompt : "",
                           .raw_prompt = g->raw_prompt,
                           .n_images = (size_t)g->image_count,
                           .images = g->image_count ? &s->grid : NULL,
-                          .image_seq_len = tile_tokens(s)};
+                          .image_seq_len = image_seq_len};
     vkvlm_token_text text = {0};
     vkvlm_status st = vkvlm_chat_build_prompt(&cd, &text, err);
     if (st == VKVLM_OK) st = vkvlm_tokenizer_encode(s->tok, text.data, text.len, 1, ids, err);
@@ -280,6 +295,46 @@ static vkvlm_status stage_chunk(vkvlm_session *s, gpu_cmd *cmd, const int32_t *i
         k += run;
     }
     return st;
+}
+
+/* A FiCoCo report as a public reduction entry. */
+static vkvlm_status ficoco_result(const reduce_ficoco_report *rep, const char *method, vkvlm_reduction *r,
+                                  vkvlm_error *err) {
+    memset(r, 0, sizeof *r);
+    r->method = method;
+    r->layer = rep->count ? rep->layers[0].layer : 0;
+    r->layers = calloc((size_t)(rep->count ? rep->count : 1), sizeof *r->layers);
+    if (!r->layers) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+    for (int i = 0; i < rep->count; i++) {
+        const reduce_ficoco_layer *f = &rep->layers[i];
+        vkvlm_reduction_layer *L = &r->layers[r->layer_count++];
+        size_t pairs = (size_t)f->removed * f->targets;
+        L->layer = f->layer;
+        L->score_count = (int)f->candidates;
+        L->kept_count = (int)f->kept_count;
+        L->discarded_count = (int)f->removed;
+        L->targets_per_token = (int)f->targets;
+        L->scores = malloc((f->candidates ? f->candidates : 1) * sizeof *L->scores);
+        L->kept = malloc((f->kept_count ? f->kept_count : 1) * sizeof *L->kept);
+        L->discarded = malloc((f->removed ? f->removed : 1) * sizeof *L->discarded);
+        L->targets = malloc((pairs ? pairs : 1) * sizeof *L->targets);
+        L->alpha = malloc((pairs ? pairs : 1) * sizeof *L->alpha);
+        if (!L->scores || !L->kept || !L->discarded || !L->targets || !L->alpha)
+            return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+        memcpy(L->scores, f->scores, f->candidates * sizeof *L->scores);
+        for (uint32_t j = 0; j < f->kept_count; j++) L->kept[j] = f->kept[j];
+        for (uint32_t j = 0; j < f->removed; j++) L->discarded[j] = f->discarded[j];
+        for (size_t j = 0; j < pairs; j++) L->targets[j] = f->target_idx[j];
+        memcpy(L->alpha, f->alpha, pairs * sizeof *L->alpha);
+    }
+    if (rep->count && strcmp(method, "ficoco-l") == 0) { /* the survivors after the last merge */
+        const vkvlm_reduction_layer *last = &r->layers[r->layer_count - 1];
+        r->kept_positions = malloc((size_t)(last->kept_count ? last->kept_count : 1) * sizeof *r->kept_positions);
+        if (!r->kept_positions) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+        memcpy(r->kept_positions, last->kept, (size_t)last->kept_count * sizeof *r->kept_positions);
+        r->kept_count = last->kept_count;
+    }
+    return VKVLM_OK;
 }
 
 static bool is_eos(const vkvlm_session *s, int32_t id) {
@@ -320,7 +375,10 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     double t0 = now_ms();
     st = dump_open(&dump, g->dump_dir, err);
     if (st == VKVLM_OK && g->image_count) st = preprocess_image(s, g->images[0], &dump, err);
-    if (st == VKVLM_OK) st = build_prompt(s, g, &ids, err);
+    /* FiCoCo-V hands fewer image tokens to the LLM: the prompt holds that many placeholders */
+    uint32_t seq_len = s->family == VKVLM_CONFIG_IDEFICS3 ? tile_tokens(s)
+                                                          : reduce_vision_tokens(&spec, tile_tokens(s), reducible_vision_layers(s));
+    if (st == VKVLM_OK) st = build_prompt(s, g, seq_len, &ids, err);
     if (st == VKVLM_OK) {
         img.positions = malloc((ids.n ? ids.n : 1) * sizeof *img.positions);
         if (!img.positions) st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
@@ -331,12 +389,13 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     if (g->image_count)
         want_image_tokens = s->family == VKVLM_CONFIG_IDEFICS3
                                 ? (uint32_t)vkvlm_chat_image_token_count(VKVLM_CHAT_IDEFICS3, s->grid, tile_tokens(s))
-                                : tile_tokens(s);
+                                : seq_len;
     uint32_t image_rows = img.count;
     if (st == VKVLM_OK && image_rows != want_image_tokens)
         st = vkvlm_error_set(err, VKVLM_ERR_USAGE, "the prompt has %u image tokens; %d image(s) need %u (one <image> per image)",
                              image_rows, g->image_count, want_image_tokens);
-    if (st == VKVLM_OK) st = reduce_validate(&spec, t->cfg.num_hidden_layers, image_rows, err);
+    if (st == VKVLM_OK)
+        st = reduce_validate(&spec, t->cfg.num_hidden_layers, reducible_vision_layers(s), image_rows, err);
     uint32_t L = (uint32_t)ids.n;
     if (st == VKVLM_OK && L + (uint32_t)max_new > t->s.capacity)
         st = vkvlm_error_set(err, VKVLM_ERR_LIMIT, "the prompt (%u tokens) and -n %d exceed the context of %u tokens (use --ctx)",
@@ -347,15 +406,16 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     t0 = now_ms();
     if (st == VKVLM_OK && image_rows) {
         bool idefics3 = s->family == VKVLM_CONFIG_IDEFICS3;
+        reduce_vision_begin(&s->reduce, &spec);
         st = gpu_cmd_begin(s->dev, &cmd, err);
         if (st == VKVLM_OK) st = idefics3 ? idefics3_encode_images(&s->idefics3, cmd, s->tiles, err)
-                                          : llava_encode_image(&s->llava, cmd, err);
+                                          : llava_encode_image(&s->llava, cmd, &s->reduce, err);
         if (st == VKVLM_OK) st = submit_and_wait(cmd, err);
         gpu_cmd_destroy(cmd);
         cmd = NULL;
         uint32_t dv = (uint32_t)s->cfg.vision.hidden_size;
         /* the vision tower's output as the projector / connector reads it */
-        uint32_t feature_rows = idefics3 ? s->tiles * s->idefics3.tile_patches : s->llava.image_tokens;
+        uint32_t feature_rows = idefics3 ? s->tiles * s->idefics3.tile_patches : llava_feature_rows(&s->llava);
         gpu_binding features = idefics3 ? (gpu_binding){s->idefics3.features, 0, (uint64_t)feature_rows * dv * 4}
                                         : llava_vision_features(&s->llava);
         if (st == VKVLM_OK) st = dump_device(&dump, "vision_features", features, (const int64_t[]){feature_rows, dv}, 2, err);
@@ -364,6 +424,7 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
                              (const int64_t[]){image_rows, d}, 2, err);
         out->flops_vision_baseline = out->flops_vision_actual =
             idefics3 ? idefics3_vision_flops(&s->idefics3, s->tiles) : llava_vision_flops(&s->llava);
+        if (!idefics3) out->flops_vision_actual = llava_vision_flops_actual(&s->llava);
     }
     out->timings_ms.vision = now_ms() - t0;
 
@@ -449,12 +510,17 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
         out->decode_tokens_per_s = (out->token_count - 1) / (out->timings_ms.decode / 1e3);
     out->flops_baseline = out->flops_vision_baseline + out->flops_llm_baseline;
     out->flops_actual = out->flops_vision_actual + out->flops_llm_actual;
+    if (st == VKVLM_OK && (s->reduce.fastv.done || s->reduce.ficoco.v.count || s->reduce.ficoco.l.count)) {
+        out->reductions = calloc(3, sizeof *out->reductions);
+        if (!out->reductions) st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+        if (st == VKVLM_OK && s->reduce.ficoco.v.count)
+            st = ficoco_result(&s->reduce.ficoco.v, "ficoco-v", &out->reductions[out->reduction_count++], err);
+        if (st == VKVLM_OK && s->reduce.ficoco.l.count)
+            st = ficoco_result(&s->reduce.ficoco.l, "ficoco-l", &out->reductions[out->reduction_count++], err);
+    }
     if (st == VKVLM_OK && s->reduce.fastv.done) {
         const reduce_fastv_report *f = &s->reduce.fastv;
-        out->reductions = calloc(1, sizeof *out->reductions);
-        if (!out->reductions) {
-            st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
-        } else {
+        {
             vkvlm_reduction *r = &out->reductions[out->reduction_count++];
             r->method = "fastv";
             r->layer = f->layer;

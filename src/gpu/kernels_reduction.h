@@ -6,6 +6,38 @@
 
 #include <stdint.h>
 
-#define GPU_KERNELS_REDUCTION(X)
+/* Most targets per discarded token reduce_ficoco_select_f32 takes (its per-invocation top-k list). */
+#define GPU_FICOCO_MAX_TARGETS 8u
+/* Most candidate (visual) tokens it takes: its workgroup-memory arrays. */
+#define GPU_FICOCO_MAX_TOKENS 1024u
+
+/* The mode field of gpu_params_ficoco. */
+enum { GPU_FICOCO_VISION = 0, GPU_FICOCO_LANGUAGE = 1 };
+
+/* FiCoCo's filter + correlate on the head-mean attention A [rows, rows] of one layer (row = query):
+ * candidates are rows v0 .. v0+nv-1. */
+typedef struct gpu_params_ficoco {
+    uint32_t rows;     /* rows and columns of A */
+    uint32_t v0;       /* first candidate row */
+    uint32_t nv;       /* candidate rows, 1..GPU_FICOCO_MAX_TOKENS */
+    uint32_t t0;       /* LANGUAGE: first row of the text whose received attention counts */
+    uint32_t nt;       /* LANGUAGE: those text rows (>= 1) */
+    uint32_t cls_row;  /* VISION: the [CLS] row */
+    uint32_t r;        /* tokens discarded, < nv */
+    uint32_t k;        /* targets per discarded token, 1..GPU_FICOCO_MAX_TARGETS, <= nv - r */
+    uint32_t mode;     /* GPU_FICOCO_* */
+    uint32_t grid_w;   /* VISION: columns of the original patch grid */
+    uint32_t window;   /* VISION: local-penalty window side (0: no penalty) */
+    float w_score;     /* lambda (VISION) or beta (LANGUAGE): weight of the row-mean term */
+    float w_corr;      /* gamma (LANGUAGE): weight of the direct attention in the correlation */
+    float penalty;     /* VISION: factor applied to each window's maximum score */
+} gpu_params_ficoco;
+
+/* X(id, name, binding count, written-bindings mask, params struct) */
+#define GPU_KERNELS_REDUCTION(X)                                                                            \
+    /* q, k, pos_q, pos_k, lse, probs: head-mean post-softmax attention [q_len, kv_len] */                  \
+    X(GPU_KERNEL_REDUCE_ATTN_MEAN_F32, "reduce_attn_mean_f32", 6, 0x20, gpu_params_attention)               \
+    /* attn, orig, scores, mask, src, dst, alpha */                                                         \
+    X(GPU_KERNEL_REDUCE_FICOCO_SELECT_F32, "reduce_ficoco_select_f32", 7, 0x7C, gpu_params_ficoco)
 
 #endif

@@ -209,6 +209,15 @@ vkvlm_status llama_forward(llama_model *m, gpu_cmd *cmd, uint32_t rows, llama_ou
         }
         if (st == VKVLM_OK) st = gpu_op_linear(cmd, xn, attn, &L->wo.view, no_bias, rows, NULL, err);
         if (st == VKVLM_OK) st = gpu_op_add_inplace_f32(cmd, x, xn, rows * dim, rows * dim, err);
+        /* reduction hook: tokens may be merged away here, before the MLP; the cache keeps what attention saw */
+        uint32_t rows_attended = rows;
+        if (st == VKVLM_OK) st = reduce_llm_after_attention(reduce, m, cmd, l, &rows, err);
+        if (rows != rows_attended) {
+            x = rows_of(s->x, 0, rows, dim);
+            xn = rows_of(s->xn, 0, rows, dim);
+            gate = rows_of(s->gate, 0, rows, hidden);
+            up = rows_of(s->up, 0, rows, hidden);
+        }
 
         /* MLP: x += down(silu(gate(xn)) * up(xn)) on rmsnorm(x) */
         if (st == VKVLM_OK) st = gpu_op_rmsnorm_f32(cmd, xn, x, model_vec(&L->ffn_norm), rows, dim, eps, err);
@@ -217,7 +226,7 @@ vkvlm_status llama_forward(llama_model *m, gpu_cmd *cmd, uint32_t rows, llama_ou
         if (st == VKVLM_OK) st = gpu_op_swiglu_f32(cmd, gate, gate, up, rows, hidden, err);
         if (st == VKVLM_OK) st = gpu_op_linear(cmd, xn, gate, &L->w_down.view, no_bias, rows, NULL, err);
         if (st == VKVLM_OK) st = gpu_op_add_inplace_f32(cmd, x, xn, rows * dim, rows * dim, err);
-        if (st == VKVLM_OK) kv->len += rows;
+        if (st == VKVLM_OK) kv->len += rows_attended;
     }
 
     /* final norm and lm_head, on the last row only */

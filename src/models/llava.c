@@ -49,16 +49,22 @@ void llava_free(llava_model *m) {
     memset(m, 0, sizeof *m);
 }
 
-gpu_binding llava_vision_features(const llava_model *m) {
-    uint64_t row = (uint64_t)m->vision.cfg.hidden_size * 4;
-    return (gpu_binding){m->vision.h, row, row * m->image_tokens};
+uint32_t llava_feature_rows(const llava_model *m) {
+    return m->vision.tokens_out ? m->vision.tokens_out - 1 : m->image_tokens;
 }
 
-vkvlm_status llava_encode_image(llava_model *m, gpu_cmd *cmd, vkvlm_error *err) {
-    uint32_t d = (uint32_t)m->cfg.text.hidden_size, n = m->image_tokens;
+gpu_binding llava_vision_features(const llava_model *m) {
+    uint64_t row = (uint64_t)m->vision.cfg.hidden_size * 4;
+    return (gpu_binding){m->vision.h, row, row * llava_feature_rows(m)};
+}
+
+vkvlm_status llava_encode_image(llava_model *m, gpu_cmd *cmd, struct reduce_state *reduce, vkvlm_error *err) {
+    uint32_t d = (uint32_t)m->cfg.text.hidden_size;
     gpu_binding hidden = gpu_whole(m->proj_hidden), embeds = gpu_whole(m->image_embeds);
-    /* vision tower up to the feature layer; the features are its rows without CLS */
-    vkvlm_status st = vit_forward(&m->vision, cmd, gpu_whole(m->pixels), err);
+    /* vision tower up to the feature layer (FiCoCo-V may merge tokens inside it); the features are its rows
+     * without CLS */
+    vkvlm_status st = vit_forward_reduced(&m->vision, cmd, gpu_whole(m->pixels), reduce, err);
+    uint32_t n = llava_feature_rows(m);
     /* projector: linear_2(gelu(linear_1(features))) */
     if (st == VKVLM_OK) st = gpu_op_linear(cmd, hidden, llava_vision_features(m), &m->proj1.view, model_vec(&m->proj1_b), n, NULL, err);
     if (st == VKVLM_OK) st = gpu_op_gelu_f32(cmd, hidden, hidden, n * d, err);
@@ -69,4 +75,9 @@ vkvlm_status llava_encode_image(llava_model *m, gpu_cmd *cmd, vkvlm_error *err) 
 double llava_vision_flops(const llava_model *m) {
     double d = m->cfg.text.hidden_size, dv = m->cfg.vision.hidden_size, n = m->image_tokens;
     return vit_flops(&m->vision) + 2.0 * n * (dv * d + d * d);
+}
+
+double llava_vision_flops_actual(const llava_model *m) {
+    double d = m->cfg.text.hidden_size, dv = m->cfg.vision.hidden_size, n = llava_feature_rows(m);
+    return vit_flops_actual(&m->vision) + 2.0 * n * (dv * d + d * d);
 }

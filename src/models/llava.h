@@ -20,10 +20,15 @@ typedef struct llava_model {
 
 vkvlm_status llava_load(llava_model *m, model_loader *l, const vkvlm_config *cfg, uint32_t capacity, vkvlm_error *err);
 void llava_free(llava_model *m);
-/* Records the vision tower and the projector on m->pixels; result in m->image_embeds. */
-vkvlm_status llava_encode_image(llava_model *m, gpu_cmd *cmd, vkvlm_error *err);
+/* Records the vision tower (with the token-reduction hooks of `reduce`, NULL for none) and the projector on
+ * m->pixels; result in the first llava_feature_rows() rows of m->image_embeds. */
+vkvlm_status llava_encode_image(llava_model *m, gpu_cmd *cmd, struct reduce_state *reduce, vkvlm_error *err);
+/* Feature rows the last encode produced: image_tokens, fewer after FiCoCo-V. */
+uint32_t llava_feature_rows(const llava_model *m);
 /* The binding of the features the projector reads (vision output without CLS). */
 gpu_binding llava_vision_features(const llava_model *m);
 double llava_vision_flops(const llava_model *m);
+/* The same for the last encode, with the rows each vision layer ran on. */
+double llava_vision_flops_actual(const llava_model *m);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "reduce/reduce.h"
 
 vkvlm_status vit_load(vit_model *m, model_loader *l, vit_kind kind, const vkvlm_config_vision *cfg, const char *prefix,
                       int feature_layer, vkvlm_error *err) {
@@ -99,6 +100,11 @@ void vit_free(vit_model *m) {
 }
 
 vkvlm_status vit_forward(vit_model *m, gpu_cmd *cmd, gpu_binding pixels, vkvlm_error *err) {
+    return vit_forward_reduced(m, cmd, pixels, NULL, err);
+}
+
+vkvlm_status vit_forward_reduced(vit_model *m, gpu_cmd *cmd, gpu_binding pixels, reduce_state *reduce,
+                                 vkvlm_error *err) {
     const vkvlm_config_vision *c = &m->cfg;
     uint32_t d = (uint32_t)c->hidden_size, inter = (uint32_t)c->intermediate_size, t = m->tokens;
     uint32_t heads = (uint32_t)c->num_attention_heads, patches = t - m->first_patch;
@@ -124,14 +130,19 @@ vkvlm_status vit_forward(vit_model *m, gpu_cmd *cmd, gpu_binding pixels, vkvlm_e
 
     for (int i = 0; i < m->layers_run && st == VKVLM_OK; i++) {
         vit_layer *L = &m->layers[i];
+        if (i < (int)(sizeof m->rows_at / sizeof m->rows_at[0])) m->rows_at[i] = t;
+        a.q_len = a.kv_len = t;
         /* h += out_proj(attention(q, k, v)) on LN1(h) */
         st = gpu_op_layernorm_f32(cmd, hn, h, model_vec(&L->ln1_w), model_vec(&L->ln1_b), t, d, eps, err);
         if (st == VKVLM_OK) st = gpu_op_linear(cmd, q, hn, &L->wq.view, model_vec(&L->bq), t, NULL, err);
         if (st == VKVLM_OK) st = gpu_op_linear(cmd, k, hn, &L->wk.view, model_vec(&L->bk), t, NULL, err);
         if (st == VKVLM_OK) st = gpu_op_linear(cmd, v, hn, &L->wv.view, model_vec(&L->bv), t, NULL, err);
-        if (st == VKVLM_OK) st = gpu_op_attention_prefill_f32(cmd, attn, none, q, k, v, none, none, &a, err);
+        gpu_binding lse = reduce_vision_lse(reduce, i, t);
+        if (st == VKVLM_OK) st = gpu_op_attention_prefill_f32(cmd, attn, lse, q, k, v, none, none, &a, err);
         if (st == VKVLM_OK) st = gpu_op_linear(cmd, hn, attn, &L->wo.view, model_vec(&L->bo), t, NULL, err);
         if (st == VKVLM_OK) st = gpu_op_add_inplace_f32(cmd, h, hn, t * d, t * d, err);
+        /* reduction hook: tokens may be merged away here, before the MLP */
+        if (st == VKVLM_OK) st = reduce_vision_after_attention(reduce, m, cmd, i, &t, err);
         /* h += fc2(quick_gelu(fc1(LN2(h)))) */
         if (st == VKVLM_OK) st = gpu_op_layernorm_f32(cmd, hn, h, model_vec(&L->ln2_w), model_vec(&L->ln2_b), t, d, eps, err);
         if (st == VKVLM_OK) st = gpu_op_linear(cmd, mlp, hn, &L->fc1.view, model_vec(&L->fc1_b), t, NULL, err);
@@ -150,11 +161,25 @@ vkvlm_status vit_forward(vit_model *m, gpu_cmd *cmd, gpu_binding pixels, vkvlm_e
         st = gpu_op_layernorm_f32(cmd, hn, h, model_vec(&m->post_ln_w), model_vec(&m->post_ln_b), t, d, eps, err);
         if (st == VKVLM_OK) st = gpu_cmd_copy(cmd, m->h, 0, m->hn, 0, (uint64_t)t * d * 4, err);
     }
+    m->tokens_out = t;
     return st;
 }
 
+static double layer_flops(const vit_model *m, double t) {
+    double d = m->cfg.hidden_size, inter = m->cfg.intermediate_size;
+    return 2.0 * t * (4 * d * d + 2 * d * inter) + 4.0 * t * t * d;
+}
+
 double vit_flops(const vit_model *m) {
-    double d = m->cfg.hidden_size, inter = m->cfg.intermediate_size, t = m->tokens, p = m->cfg.patch_size;
-    double layer = 2.0 * t * (4 * d * d + 2 * d * inter) + 4.0 * t * t * d;
-    return 2.0 * (t - m->first_patch) * d * 3 * p * p + m->layers_run * layer;
+    double d = m->cfg.hidden_size, t = m->tokens, p = m->cfg.patch_size;
+    return 2.0 * (t - m->first_patch) * d * 3 * p * p + m->layers_run * layer_flops(m, t);
+}
+
+double vit_flops_actual(const vit_model *m) {
+    double d = m->cfg.hidden_size, t = m->tokens, p = m->cfg.patch_size;
+    double total = 2.0 * (t - m->first_patch) * d * 3 * p * p;
+    /* a merge layer's attention runs on its input rows, its MLP on the survivors: counted at the input */
+    for (int i = 0; i < m->layers_run; i++)
+        total += layer_flops(m, i < (int)(sizeof m->rows_at / sizeof m->rows_at[0]) && m->rows_at[i] ? m->rows_at[i] : t);
+    return total;
 }

@@ -12,6 +12,8 @@
 #include "io/config.h"
 #include "models/weights.h"
 
+struct reduce_state;
+
 typedef struct vit_layer {
     model_vector ln1_w, ln1_b;              /* (d_v) layer_norm1 */
     model_linear wq, wk, wv, wo;            /* (d_v, d_v) */
@@ -31,6 +33,8 @@ typedef struct vit_model {
     int layers_run;               /* encoder layers computed: the feature layer's index */
     uint32_t tokens;              /* CLIP: 1 + patches; SigLIP: patches */
     uint32_t first_patch;         /* row of the first patch in h: 1 after CLIP's class token, else 0 */
+    uint32_t tokens_out;          /* rows of h after the last forward (fewer than tokens after FiCoCo-V) */
+    uint32_t rows_at[256];        /* rows each layer ran on in the last forward (for FLOPs) */
     model_linear patch;           /* (d_v, 3*p*p) conv weight viewed as a linear layer */
     model_vector patch_b;         /* (d_v) SigLIP's conv bias */
     model_vector class_emb;       /* (d_v) CLIP */
@@ -54,6 +58,12 @@ void vit_free(vit_model *m);
 /* Records the tower on `pixels` (3, S, S); afterwards m->h holds the features: CLIP hidden_states[feature_layer]
  * (row 0 = CLS), SigLIP post_layernorm(last layer). */
 vkvlm_status vit_forward(vit_model *m, gpu_cmd *cmd, gpu_binding pixels, vkvlm_error *err);
+/* The same with the token-reduction hooks (reduce NULL: none): between each layer's attention residual and its
+ * MLP the sequence may shrink; afterwards m->tokens_out rows of m->h hold the features. */
+vkvlm_status vit_forward_reduced(vit_model *m, gpu_cmd *cmd, gpu_binding pixels, struct reduce_state *reduce,
+                                 vkvlm_error *err);
 double vit_flops(const vit_model *m);
+/* FLOPs of the last forward, with the rows each layer actually ran on. */
+double vit_flops_actual(const vit_model *m);
 
 #endif

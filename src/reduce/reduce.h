@@ -4,7 +4,10 @@
  * Hooks (explicit calls in the forward passes, never registered callbacks):
  *   reduce_llm_lse(state, layer)           — the LLM layer whose attention must also write its log-sum-exp
  *   reduce_llm_layer_input(state, ...)     — at the input of LLM layer l: may shorten the sequence in place
- * Later methods add their hooks here (after a vision layer, between attention and MLP), one file each.
+ *   reduce_llm_after_attention(state, ...) — LLM layer l, after the attention residual, before the MLP (FiCoCo-L)
+ *   reduce_vision_lse(state, layer, rows)  — the vision layer whose attention must also write its log-sum-exp
+ *   reduce_vision_after_attention(...)     — vision layer l, after the attention residual, before the MLP
+ *                                            (FiCoCo-V): may shorten the token sequence in place
  *
  * Shared state: the prompt's image span (positions that hold image embeddings — never tile tags or text),
  * device scratch for scores, masks and compaction, and per-method reports (what was kept, at which layer),
@@ -17,16 +20,31 @@
 #include <stdint.h>
 
 #include "models/llama.h"
+#include "models/vit.h"
 
 typedef enum reduce_method {
     REDUCE_NONE = 0,
     REDUCE_FASTV,
+    REDUCE_FICOCO_V, /* FiCoCo-V in the vision encoder (ficoco-vl adds one of each) */
+    REDUCE_FICOCO_L, /* FiCoCo-L in the LLM */
 } reduce_method;
+
+/* FiCoCo's settings (METHODS.md section 2; defaults in reduce.c's option table and docs/methods.md). */
+typedef struct reduce_ficoco {
+    int start;        /* first merge layer (0-based); merges run in every layer from start on */
+    int remove;       /* tokens discarded per merge layer (r) */
+    int targets;      /* targets per discarded token (k), 1..GPU_FICOCO_MAX_TARGETS */
+    double w_score;   /* V: lambda (0.35), L: beta (0.6) */
+    double gamma;     /* L: weight of the direct attention in the correlation (0.6) */
+    int window;       /* V: local-penalty window side (2; 0 = no penalty) */
+    double penalty;   /* V: factor on each window's maximum score (2) */
+} reduce_ficoco;
 
 typedef struct reduce_item {
     reduce_method method;
     int fastv_k;      /* FastV: scores from layer k-1, image tokens removed from layer k on (1 <= k < layers) */
     double fastv_r;   /* FastV: fraction of image tokens removed, 0 <= r < 1 */
+    reduce_ficoco ficoco; /* REDUCE_FICOCO_V / _L */
 } reduce_item;
 
 #define REDUCE_MAX_ITEMS 4
@@ -39,8 +57,12 @@ typedef struct reduce_spec {
 /* Parses one --reduce value ("none", "fastv:k=2,r=0.5") and appends it to spec. VKVLM_ERR_USAGE with the
  * option named on anything malformed, unknown, out of range or not available in this build. */
 vkvlm_status reduce_parse(reduce_spec *spec, const char *text, vkvlm_error *err);
-/* Checks the spec against a model (layer counts) and a prompt (an image span to reduce). */
-vkvlm_status reduce_validate(const reduce_spec *spec, int llm_layers, uint32_t image_tokens, vkvlm_error *err);
+/* Checks the spec against a model and a prompt: LLM layers, the vision layers that run (0: FiCoCo-V not
+ * available, e.g. no CLS token), the image tokens of the prompt (after the vision reduction). */
+vkvlm_status reduce_validate(const reduce_spec *spec, int llm_layers, int vision_layers, uint32_t image_tokens,
+                             vkvlm_error *err);
+/* Image tokens a vision tower of `vision_layers` layers hands on for `patches` patches under the spec. */
+uint32_t reduce_vision_tokens(const reduce_spec *spec, uint32_t patches, int vision_layers);
 
 /* What FastV did, filled after the prefill command completes (reduce_collect). */
 typedef struct reduce_fastv_report {
@@ -51,6 +73,42 @@ typedef struct reduce_fastv_report {
     float *scores;          /* [image_tokens] the scores the choice was made on */
     int32_t *kept_positions;/* [kept_count] sequence positions that survive, ascending */
 } reduce_fastv_report;
+
+/* What one FiCoCo merge layer did (host copies, filled by reduce_collect). Indices are original patch indices
+ * (V) or sequence positions (L). */
+typedef struct reduce_ficoco_layer {
+    int layer;
+    uint32_t candidates;  /* visual tokens scored */
+    uint32_t removed, targets; /* r, k */
+    uint32_t kept_count;
+    float *scores;        /* [candidates] */
+    int32_t *discarded;   /* [removed] ascending */
+    int32_t *target_idx;  /* [removed * targets] best first */
+    float *alpha;         /* [removed * targets] */
+    int32_t *kept;        /* [kept_count] survivors, ascending (V: patches, CLS excluded; L: all rows) */
+} reduce_ficoco_layer;
+
+typedef struct reduce_ficoco_report {
+    int count;                   /* merge layers recorded */
+    reduce_ficoco_layer *layers; /* [count] */
+} reduce_ficoco_report;
+
+/* FiCoCo's device scratch and per-prompt bookkeeping (reduce/ficoco.c). */
+typedef struct reduce_ficoco_state {
+    uint32_t cap;             /* rows the scratch takes: max(vision tokens, LLM chunk rows) */
+    uint32_t slots;           /* report slots: vision layers + LLM layers */
+    gpu_buffer *attn;         /* f32 (cap, cap) head-mean attention */
+    gpu_buffer *vlse;         /* f32 (vision heads, cap) */
+    gpu_buffer *orig, *orig2; /* i32 (cap) original patch index per vision row (-1 = CLS) */
+    gpu_buffer *mask, *offsets, *kept; /* u32 (cap), (cap + 1), i32 (cap) */
+    gpu_buffer *src, *dst, *alpha;     /* (cap * GPU_FICOCO_MAX_TARGETS) merge pairs */
+    gpu_buffer *report;       /* slots of (26 * cap) words: scores, src, dst, alpha, kept */
+    /* the prompt, during recording */
+    uint32_t l_v0, l_nv;      /* LLM rows of the visual tokens present (one run) */
+    int pending;              /* slots recorded, read back by reduce_collect */
+    struct { int layer; bool vision; uint32_t nv, r, k, kept; } slot_info[256];
+    reduce_ficoco_report v, l; /* read back */
+} reduce_ficoco_state;
 
 /* One prompt's reduction state. */
 typedef struct reduce_state {
@@ -72,10 +130,13 @@ typedef struct reduce_state {
     gpu_buffer *x2;          /* f32 (max_rows, dim) compacted hidden states */
     gpu_buffer *pos2;        /* i32 (max_rows) compacted positions: also the kept-positions report */
     reduce_fastv_report fastv;
+    reduce_ficoco_state ficoco;
 } reduce_state;
 
-/* Plans / allocates the scratch for a decoder (with the model's loader, so the memory plan counts it). */
-vkvlm_status reduce_state_load(reduce_state *s, model_loader *l, const llama_model *m, vkvlm_error *err);
+/* Plans / allocates the scratch for a decoder and, when given, a vision tower with a CLS token (with the
+ * model's loader, so the memory plan counts it). */
+vkvlm_status reduce_state_load(reduce_state *s, model_loader *l, const llama_model *m, const vit_model *vision,
+                               vkvlm_error *err);
 void reduce_state_free(reduce_state *s);
 /* Starts a prompt: the methods to run and where the image tokens are (positions ascending, any number of
  * runs: tiles and images are separated by tags and text, which are never reduced). */
@@ -89,6 +150,19 @@ gpu_binding reduce_llm_lse(const reduce_state *s, int layer, uint32_t rows);
  * compaction and lower *rows. */
 vkvlm_status reduce_llm_layer_input(reduce_state *s, llama_model *m, gpu_cmd *cmd, int layer, uint32_t *rows,
                                     vkvlm_error *err);
+/* Hook: at LLM layer `layer` after the attention residual add, before the MLP, with `*rows` rows in x and pos
+ * (prefill only: decode passes no state); may merge and lower *rows. The layer's KV cache keeps the rows its
+ * attention saw. */
+vkvlm_status reduce_llm_after_attention(reduce_state *s, llama_model *m, gpu_cmd *cmd, int layer, uint32_t *rows,
+                                        vkvlm_error *err);
+/* Hook: the binding vision layer `layer` writes its attention log-sum-exp into, or a NULL binding. */
+gpu_binding reduce_vision_lse(const reduce_state *s, int layer, uint32_t rows);
+/* Hook: at vision layer `layer` after the attention residual add, before the MLP, with `*rows` rows in m->h;
+ * may merge and lower *rows. */
+vkvlm_status reduce_vision_after_attention(reduce_state *s, vit_model *m, gpu_cmd *cmd, int layer, uint32_t *rows,
+                                           vkvlm_error *err);
+/* Starts the vision part of a prompt (before the image is encoded): the spec to apply. */
+void reduce_vision_begin(reduce_state *s, const reduce_spec *spec);
 /* After the prefill command completed: reads back what the methods report. */
 vkvlm_status reduce_collect(reduce_state *s, vkvlm_error *err);
 

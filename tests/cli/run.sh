@@ -65,7 +65,14 @@ expect "fastv r<0" 2 "r=-0.1" -- run -m "$model" -p hi --image "$image" --reduce
 expect "fastv no image" 2 "no image" -- run -m "$model" -p hi --reduce fastv:k=2,r=0.5
 expect "fastv missing r" 2 "needs k and r" -- run -m "$model" -p hi --image "$image" --reduce fastv:k=2
 expect "unknown method" 2 "unknown method" -- run -m "$model" -p hi --reduce magic
-expect "ficoco not yet" 2 "not available" -- run -m "$model" -p hi --reduce ficoco-v:start=1,remove=2
+expect "ficoco-v no remove" 2 "remove" -- run -m "$model" -p hi --image "$image" --reduce ficoco-v:start=1
+expect "ficoco-v bad lambda" 2 "lambda=2" -- run -m "$model" -p hi --image "$image" --reduce ficoco-v:start=1,remove=2,lambda=2
+expect "ficoco-v unknown key" 2 "beta" -- run -m "$model" -p hi --image "$image" --reduce ficoco-v:remove=2,beta=0.5
+expect "ficoco-v start too large" 2 "start=9" -- run -m "$model" -p hi --image "$image" --reduce ficoco-v:start=9,remove=2
+expect "ficoco-l start too large" 2 "start=4" -- run -m "$model" -p hi --image "$image" --reduce ficoco-l:start=4,remove=2
+expect "ficoco-l bad targets" 2 "targets=9" -- run -m "$model" -p hi --image "$image" --reduce ficoco-l:remove=2,targets=9
+expect "ficoco-l with fastv" 2 "fastv and ficoco-l" -- run -m "$model" -p hi --image "$image" --reduce fastv:k=2,r=0.5 --reduce ficoco-l:remove=2
+expect "ficoco no image" 2 "no image" -- run -m "$model" -p hi --reduce ficoco-l:start=2,remove=2
 expect "missing model dir" 1 "/nonexistent" -- run -m /nonexistent -p hi
 expect "missing image" 1 "nope.png" -- run -m "$model" -p hi --image "$tmp/nope.png"
 head -c 100 "$image" >"$tmp/trunc.png"

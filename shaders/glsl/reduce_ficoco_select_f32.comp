@@ -1,0 +1,139 @@
+#version 450
+// reduce_ficoco_select_f32 — FiCoCo's filter and correlate steps (METHODS.md section 2, golden/README.md) on
+// the head-mean attention A [rows, rows] of one layer, in one workgroup. Candidates are rows v0+i, i < nv.
+//   VISION:   s_i = w_score * mean_{j<nv} A[v0+i, v0+j] - (1 - w_score) * A[cls_row, v0+i]; then in every
+//             window x window cell of the original grid (orig[v0+i] = raster patch index, grid_w columns) the
+//             candidate with the largest s (lower i on ties), judged on the unpenalised scores, gets s *= penalty.
+//   LANGUAGE: s_i = w_score * mean_{j<nv} A[v0+i, v0+j] - (1 - w_score) * mean_{t<nt} A[t0+t, v0+i].
+// The r largest scores (ties to the lower index) are discarded. For each discarded i (ascending) the k
+// preserved j with the largest correlation (ties to the lower index) are its targets:
+//   VISION:   C[i,j] = A[v0+i, v0+j]
+//   LANGUAGE: C[i,j] = w_corr * A[v0+i, v0+j] + (1 - w_corr) * mean_t A[t0+t, v0+i] * A[t0+t, v0+j]
+// with alpha = C / sum over the k targets (1/k each when that sum is not positive).
+// Sums run in ascending index order in one invocation, as the CPU reference does.
+// Bindings: 0 attn [rows, rows] (read), 1 orig [rows] int32 (read; VISION), 2 scores [nv] (written: the
+//           scores the cut was made on), 3 mask [rows] u32 (written: 0 for discarded rows, else 1),
+//           4 src, 5 dst [r*k] int32 (written: discarded row, target row; best target first),
+//           6 alpha [r*k] (written).
+// Push constants: gpu_params_ficoco. Grid: one workgroup. Specialization constants: 0 workgroup size
+// (default 256).
+layout(local_size_x_id = 0) in;
+layout(local_size_x = 256) in;
+
+#define MAX_TOKENS 1024u
+#define MAX_TARGETS 8u
+
+layout(std430, binding = 0) readonly buffer Attn { float a[]; };
+layout(std430, binding = 1) readonly buffer Orig { int orig[]; };
+layout(std430, binding = 2) writeonly buffer Scores { float scores[]; };
+layout(std430, binding = 3) writeonly buffer Mask { uint mask[]; };
+layout(std430, binding = 4) writeonly buffer Src { int src[]; };
+layout(std430, binding = 5) writeonly buffer Dst { int dst[]; };
+layout(std430, binding = 6) writeonly buffer Alpha { float alpha[]; };
+layout(push_constant) uniform Params {
+    uint rows; uint v0; uint nv; uint t0; uint nt; uint cls_row; uint r; uint k; uint mode; uint grid_w;
+    uint window; float w_score; float w_corr; float penalty;
+} p;
+
+shared float s[MAX_TOKENS];
+shared uint flag[MAX_TOKENS];
+shared uint list[MAX_TOKENS];
+
+float at(uint q, uint key) { return a[q * p.rows + key]; }
+
+// mean over the text rows of the attention candidate i receives
+float received(uint i) {
+    float sum = 0.0;
+    for (uint t = 0u; t < p.nt; t++) sum += at(p.t0 + t, p.v0 + i);
+    return sum / float(p.nt);
+}
+
+uint window_of(uint i) {
+    uint cell = uint(orig[p.v0 + i]), per_row = (p.grid_w + p.window - 1u) / p.window;
+    return ((cell / p.grid_w) / p.window) * per_row + (cell % p.grid_w) / p.window;
+}
+
+// b ranks before a: larger, or equal at a lower index
+bool before(float vb, uint b, float va, uint a_) { return vb > va || (vb == va && b < a_); }
+
+float corr(uint i, uint j) {
+    float c = at(p.v0 + i, p.v0 + j);
+    if (p.mode == 0u) return c;
+    float co = 0.0;
+    for (uint t = 0u; t < p.nt; t++) co += at(p.t0 + t, p.v0 + i) * at(p.t0 + t, p.v0 + j);
+    return p.w_corr * c + (1.0 - p.w_corr) * (co / float(p.nt));
+}
+
+void main() {
+    uint tid = gl_LocalInvocationID.x, step = gl_WorkGroupSize.x, n = p.nv;
+    // filter: raw scores
+    for (uint i = tid; i < n; i += step) {
+        float vis = 0.0;
+        for (uint j = 0u; j < n; j++) vis += at(p.v0 + i, p.v0 + j);
+        float other = p.mode == 0u ? at(p.cls_row, p.v0 + i) : received(i);
+        s[i] = p.w_score * (vis / float(n)) - (1.0 - p.w_score) * other;
+    }
+    barrier();
+    // local penalty: which candidates are their window's maximum
+    for (uint i = tid; i < n; i += step) {
+        uint boost = 0u;
+        if (p.mode == 0u && p.window > 0u) {
+            boost = 1u;
+            uint w = window_of(i);
+            for (uint j = 0u; j < n && boost == 1u; j++)
+                if (j != i && window_of(j) == w && before(s[j], j, s[i], i)) boost = 0u;
+        }
+        flag[i] = boost;
+    }
+    barrier();
+    for (uint i = tid; i < n; i += step)
+        if (flag[i] != 0u) s[i] *= p.penalty;
+    barrier();
+    // discard the r largest
+    for (uint i = tid; i < n; i += step) {
+        uint rank = 0u;
+        for (uint j = 0u; j < n; j++)
+            if (j != i && before(s[j], j, s[i], i)) rank++;
+        flag[i] = rank < p.r ? 1u : 0u;
+        scores[i] = s[i];
+    }
+    barrier();
+    if (tid == 0u) {
+        uint c = 0u;
+        for (uint i = 0u; i < n; i++)
+            if (flag[i] != 0u) list[c++] = i;
+    }
+    for (uint row = tid; row < p.rows; row += step)
+        mask[row] = (row >= p.v0 && row < p.v0 + n && flag[row - p.v0] != 0u) ? 0u : 1u;
+    barrier();
+    // correlate: top-k preserved targets of each discarded token
+    for (uint d = tid; d < p.r; d += step) {
+        uint i = list[d];
+        uint best[MAX_TARGETS];
+        float val[MAX_TARGETS];
+        for (uint t = 0u; t < MAX_TARGETS; t++) { best[t] = 0u; val[t] = 0.0; }
+        uint have = 0u;
+        for (uint j = 0u; j < n; j++) {
+            if (flag[j] != 0u) continue;
+            float c = corr(i, j);
+            if (have == p.k && !(c > val[p.k - 1u])) continue; // ascending j: equal keeps the lower index
+            uint at_ = have < p.k ? have : p.k - 1u;
+            while (at_ > 0u && c > val[at_ - 1u]) {
+                best[at_] = best[at_ - 1u];
+                val[at_] = val[at_ - 1u];
+                at_--;
+            }
+            best[at_] = j;
+            val[at_] = c;
+            if (have < p.k) have++;
+        }
+        float sum = 0.0;
+        for (uint t = 0u; t < p.k; t++) sum += val[t];
+        for (uint t = 0u; t < p.k; t++) {
+            uint o = d * p.k + t;
+            src[o] = int(p.v0 + i);
+            dst[o] = int(p.v0 + best[t]);
+            alpha[o] = sum > 0.0 ? val[t] / sum : 1.0 / float(p.k);
+        }
+    }
+}
