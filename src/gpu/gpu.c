@@ -437,6 +437,25 @@ static vkvlm_status check_recording(gpu_cmd *cmd, vkvlm_error *err) {
     return VKVLM_OK;
 }
 
+/* Replaces *bind by an aligned scratch copy of its range (recorded as a copy into the scratch). */
+static vkvlm_status bounce(gpu_cmd *cmd, gpu_binding *bind, vkvlm_error *err) {
+    if (cmd->bounce_count == cmd->bounce_capacity) {
+        int capacity = cmd->bounce_capacity ? cmd->bounce_capacity * 2 : 8;
+        gpu_buffer **grown = realloc(cmd->bounces, (size_t)capacity * sizeof *grown);
+        if (!grown) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "command: out of host memory");
+        cmd->bounces = grown;
+        cmd->bounce_capacity = capacity;
+    }
+    gpu_buffer *scratch = NULL;
+    gpu_buffer_desc desc = {.size = (bind->size + 3) & ~(uint64_t)3, .label = "bounce"};
+    vkvlm_status st = gpu_buffer_create(cmd->dev, &desc, &scratch, err);
+    if (st != VKVLM_OK) return st;
+    cmd->bounces[cmd->bounce_count++] = scratch;
+    st = gpu_cmd_copy(cmd, scratch, 0, bind->buffer, bind->offset, bind->size, err);
+    *bind = (gpu_binding){scratch, 0, bind->size};
+    return st;
+}
+
 vkvlm_status gpu_cmd_dispatch(gpu_cmd *cmd, const gpu_dispatch_desc *desc, vkvlm_error *err) {
     vkvlm_status st = check_recording(cmd, err);
     if (st != VKVLM_OK) return st;
@@ -453,6 +472,7 @@ vkvlm_status gpu_cmd_dispatch(gpu_cmd *cmd, const gpu_dispatch_desc *desc, vkvlm
     const gpu_caps *caps = &cmd->dev->caps;
     gpu_dispatch_desc resolved = *desc;
     gpu_range reads[GPU_MAX_BINDINGS], writes[GPU_MAX_BINDINGS];
+    gpu_binding bounced[GPU_MAX_BINDINGS] = {{0}}; /* the original ranges of bounced bindings */
     int n_reads = 0, n_writes = 0;
     for (uint32_t b = 0; b < GPU_MAX_BINDINGS; b++) {
         gpu_binding *bind = &resolved.bindings[b];
@@ -489,10 +509,11 @@ vkvlm_status gpu_cmd_dispatch(gpu_cmd *cmd, const gpu_dispatch_desc *desc, vkvlm
             return cmd_fail(cmd, err);
         }
         if (caps->min_storage_offset_alignment > 1 && bind->offset % caps->min_storage_offset_alignment) {
-            vkvlm_error_set(err, VKVLM_ERR_USAGE, "dispatch %s: binding %u (%s) offset %llu is not a multiple of %llu",
-                            info->name, b, bind->buffer->label, (unsigned long long)bind->offset,
-                            (unsigned long long)caps->min_storage_offset_alignment);
-            return cmd_fail(cmd, err);
+            /* The device cannot bind here (minStorageBufferOffsetAlignment: 256 on SwiftShader and many mobile
+             * GPUs, while a model's row views start at any row): bounce the range through aligned scratch,
+             * copied in before the dispatch and, when written, back after it. */
+            bounced[b] = *bind;
+            if (bounce(cmd, bind, err) != VKVLM_OK) return cmd_fail(cmd, err);
         }
         gpu_range r = {bind->buffer, bind->offset, bind->offset + bind->size};
         if (info->writes_mask & (1u << b)) writes[n_writes++] = r;
@@ -515,7 +536,10 @@ vkvlm_status gpu_cmd_dispatch(gpu_cmd *cmd, const gpu_dispatch_desc *desc, vkvlm
     }
     st = cmd->dev->iface->cmd_dispatch(cmd, &resolved, slot, err);
     if (st != VKVLM_OK) return cmd_fail(cmd, err);
-    return VKVLM_OK;
+    for (uint32_t b = 0; b < info->bindings && st == VKVLM_OK; b++)
+        if (bounced[b].buffer && (info->writes_mask & (1u << b)))
+            st = gpu_cmd_copy(cmd, bounced[b].buffer, bounced[b].offset, resolved.bindings[b].buffer, 0, bounced[b].size, err);
+    return st;
 }
 
 vkvlm_status gpu_cmd_copy(gpu_cmd *cmd, gpu_buffer *dst, uint64_t dst_offset, gpu_buffer *src, uint64_t src_offset,
@@ -538,11 +562,20 @@ vkvlm_status gpu_cmd_copy(gpu_cmd *cmd, gpu_buffer *dst, uint64_t dst_offset, gp
     return VKVLM_OK;
 }
 
+/* Says what was running when a submit or wait failed: the device, the command's size and its last kernel. */
+static void cmd_context(const gpu_cmd *cmd, vkvlm_error *err) {
+    const char *last = cmd->profile_count ? cmd->profile[cmd->profile_count - 1].label : "nothing";
+    vkvlm_error_context(err, "%s: a command of %d operations (last: %s)", cmd->dev->caps.name, cmd->profile_count, last);
+}
+
 vkvlm_status gpu_cmd_submit(gpu_cmd *cmd, vkvlm_error *err) {
     vkvlm_status st = check_recording(cmd, err);
     if (st != VKVLM_OK) return st;
     st = cmd->dev->iface->cmd_submit(cmd, err);
-    if (st != VKVLM_OK) return cmd_fail(cmd, err);
+    if (st != VKVLM_OK) {
+        cmd_context(cmd, err);
+        return cmd_fail(cmd, err);
+    }
     cmd->state = GPU_CMD_SUBMITTED;
     return VKVLM_OK;
 }
@@ -552,6 +585,7 @@ vkvlm_status gpu_cmd_wait(gpu_cmd *cmd, vkvlm_error *err) {
     if (cmd->state != GPU_CMD_SUBMITTED) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "command was not submitted");
     vkvlm_status st = cmd->dev->iface->cmd_wait(cmd, err);
     cmd->state = st == VKVLM_OK ? GPU_CMD_DONE : GPU_CMD_FAILED;
+    if (st != VKVLM_OK) cmd_context(cmd, err);
     return st;
 }
 
@@ -567,6 +601,8 @@ void gpu_cmd_destroy(gpu_cmd *cmd) {
     if (!cmd) return;
     if (cmd->state == GPU_CMD_SUBMITTED) gpu_cmd_wait(cmd, NULL);
     cmd->dev->iface->cmd_destroy(cmd);
+    for (int i = 0; i < cmd->bounce_count; i++) gpu_buffer_destroy(cmd->bounces[i]);
+    free(cmd->bounces);
     free(cmd->reads.items);
     free(cmd->writes.items);
     free(cmd->profile);

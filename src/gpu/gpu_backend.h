@@ -67,6 +67,9 @@ struct gpu_cmd {
     gpu_range_list writes;         /* ranges written since the last barrier */
     uint32_t barriers;
     gpu_profile_entry *profile;    /* one per dispatch or copy, [profile_count] */
+    gpu_buffer **bounces;          /* aligned scratch for bindings at offsets the device cannot bind, [bounce_count];
+                                      freed with the command */
+    int bounce_count, bounce_capacity;
     int profile_count, profile_capacity;
     void *impl;
 };

@@ -172,6 +172,7 @@ vkvlm_status vk_cmd_submit(gpu_cmd *cmd, vkvlm_error *err) {
     VkResult r = d->fn.vkEndCommandBuffer(c->cb);
     if (r != VK_SUCCESS) return vk_fail(err, "vkEndCommandBuffer", r);
     VkSubmitInfo submit = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &c->cb};
+    if (vk_fault(&d->submits, d->fault_submit_at)) return vk_fail(err, "vkQueueSubmit (fault injected by VKVLM_FAULT)", VK_ERROR_DEVICE_LOST);
     r = d->fn.vkQueueSubmit(d->queue, 1, &submit, c->fence);
     return r == VK_SUCCESS ? VKVLM_OK : vk_fail(err, "vkQueueSubmit", r);
 }
@@ -180,6 +181,8 @@ vkvlm_status vk_cmd_wait(gpu_cmd *cmd, vkvlm_error *err) {
     vk_device *d = cmd->dev->impl;
     vk_cmd *c = cmd->impl;
     VkResult r = d->fn.vkWaitForFences(d->device, 1, &c->fence, VK_TRUE, VK_FENCE_TIMEOUT_S * VK_FENCE_TIMEOUT_NS_PER_S);
+    if (r == VK_SUCCESS && vk_fault(&d->waits, d->fault_wait_at))
+        return vk_fail(err, "vkWaitForFences (fault injected by VKVLM_FAULT)", VK_ERROR_DEVICE_LOST);
     if (r == VK_TIMEOUT)
         return vkvlm_error_set(err, VKVLM_ERR_DEVICE, "the device did not finish a command within %llu s",
                                (unsigned long long)VK_FENCE_TIMEOUT_S);

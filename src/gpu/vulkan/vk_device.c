@@ -23,6 +23,27 @@ static void name_object(vk_device *d, VkObjectType type, uint64_t handle, const 
     vkSetDebugUtilsObjectNameEXT(d->device, &info);
 }
 
+bool vk_fault(uint32_t *calls, uint32_t at) { return ++*calls == at && at != 0; }
+
+/* VKVLM_FAULT=kind=N[,kind=N]: tests make the N-th submit / wait / block allocation fail to prove that a
+ * lost device or exhausted memory mid-run is reported, cleaned up and ends in exit 1. Unknown text is
+ * ignored here: this is a test switch, not a user option. */
+static void parse_faults(vk_device *d) {
+    const char *env = getenv("VKVLM_FAULT");
+    if (!env) return;
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", env);
+    for (char *p = buf; p && *p;) {
+        char *next = strchr(p, ',');
+        if (next) *next++ = '\0';
+        unsigned n = 0;
+        if (sscanf(p, "submit=%u", &n) == 1) d->fault_submit_at = n;
+        else if (sscanf(p, "wait=%u", &n) == 1) d->fault_wait_at = n;
+        else if (sscanf(p, "alloc=%u", &n) == 1) d->fault_alloc_at = n;
+        p = next;
+    }
+}
+
 static vkvlm_status vk_device_create(gpu_device *dev, int backend_index, const gpu_device_desc *desc,
                                      vkvlm_error *err) {
     vk_device *d = calloc(1, sizeof *d);
@@ -66,6 +87,7 @@ static vkvlm_status vk_device_create(gpu_device *dev, int backend_index, const g
     d->max_allocation = dev->caps.max_allocation_bytes;
     d->block_size = VK_BLOCK_BYTES;
     d->staged_transfers = desc->staged_transfers;
+    parse_faults(d);
     if (d->max_allocation && d->block_size > d->max_allocation) d->block_size = d->max_allocation;
     vk_pipeline_cache_open(d, &dev->caps, desc->cache_dir);
     return VKVLM_OK;

@@ -64,6 +64,10 @@ typedef struct vk_device {
     uint64_t block_size;             /* default block size */
     uint64_t max_allocation;         /* maxMemoryAllocationSize, 0 if unknown */
     bool staged_transfers;           /* gpu_device_desc.staged_transfers */
+    /* fault injection for tests (VKVLM_FAULT=submit=N|wait=N|alloc=N): the N-th call of that kind fails as a
+     * lost device (submit, wait) or exhausted device memory (alloc); 0 = never */
+    uint32_t fault_submit_at, fault_wait_at, fault_alloc_at;
+    uint32_t submits, waits, allocs; /* calls so far */
     VkPipelineCache pipeline_cache;
     char cache_path[1024];           /* "" when the on-disk cache is off */
     VkDescriptorSetLayout set_layouts[GPU_KERNEL_COUNT];
@@ -117,6 +121,9 @@ bool vk_pick_queue_family(VkPhysicalDevice physical, uint32_t *family, uint32_t 
 void vk_probe_caps(VkPhysicalDevice physical, gpu_caps *caps);
 /* vk_quirks.c: resets and sets caps->quirks from vendor/device/driver rules. */
 void vk_quirks_apply(gpu_caps *caps);
+
+/* Fault injection (vk_device.c): true when this call of the kind is the one VKVLM_FAULT names. */
+bool vk_fault(uint32_t *calls, uint32_t at);
 
 /* vk_memory.c */
 vkvlm_status vk_memory_alloc(vk_device *d, const VkMemoryRequirements *req, VkMemoryPropertyFlags want,

@@ -84,7 +84,8 @@ static vkvlm_status block_create(vk_device *d, uint32_t type_index, uint64_t siz
     vk_block b = {.size = size, .type_index = type_index};
     VkMemoryAllocateInfo info = {
         .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = size, .memoryTypeIndex = type_index};
-    VkResult r = d->fn.vkAllocateMemory(d->device, &info, NULL, &b.memory);
+    VkResult r = vk_fault(&d->allocs, d->fault_alloc_at) ? VK_ERROR_OUT_OF_DEVICE_MEMORY /* injected (VKVLM_FAULT) */
+                                                          : d->fn.vkAllocateMemory(d->device, &info, NULL, &b.memory);
     if (r != VK_SUCCESS) {
         vk_fail(err, "vkAllocateMemory", r);
         return vkvlm_error_context(err, "buffer %s: allocating a %llu MiB block of device memory", label,
