@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build test test-asan demo fuzz clean
+.PHONY: all setup configure build test test-asan demo fuzz report clean
 
 all: build
 
@@ -39,6 +39,11 @@ demo: build
 	@$(BUILD)/vkvlm run -m $(TINY) --image $(TINY)/sample.png -p "What is shown in this image?" -n 16
 	@echo "(the tiny model has random weights, so its text is noise; for a real checkpoint see models/README.md)"
 
+# Every checked-in benchmark file (results/*.json, from any machine: see docs/benchmarks.md) merged into
+# docs/report/report.md and its SVG charts.
+report: build
+	@$(BUILD)/vkvlm report results/*.json -o docs/report
+
 fuzz:
 	@tools/setup.sh
 	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DVKVLM_FUZZ=ON >/dev/null
@@ -47,3 +52,14 @@ fuzz:
 
 clean:
 	rm -rf $(BUILD) build-fuzz build-asan
+
+# The wasm build of the GPU layer with the WebGPU backend, and its op checks under Node/Dawn (not part of
+# `make test` yet). VKVLM_WEBGPU_ADAPTER=gles runs them on Dawn's OpenGL ES backend instead of SwiftShader.
+.PHONY: build-web test-web
+build-web:
+	@tools/setup.sh web
+	@NODE_PATH=/usr/share/nodejs emcmake cmake -S web -B build-web -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@NODE_PATH=/usr/share/nodejs cmake --build build-web -j $(JOBS) -- --no-print-directory
+
+test-web: build-web
+	@cd build-web && ctest --output-on-failure

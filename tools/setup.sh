@@ -15,12 +15,42 @@ packages=(
   chromium-common                            # SwiftShader's Vulkan ICD: the no-fp16, subgroup-4 test driver
 )
 
+# The browser build (`tools/setup.sh web`): Emscripten 3.1.6 from Debian, Node for running the wasm module
+# and npm for Dawn-for-Node (the npm `webgpu` package, installed project-locally into web/node_modules).
+web=0
+for arg in "$@"; do
+  case "$arg" in
+    web) web=1; packages+=(emscripten nodejs npm) ;;
+    *) echo "setup: unknown group '$arg' (known: web)" >&2; exit 2 ;;
+  esac
+done
+
+# Runs after the apt step (and also when apt had nothing to do): the npm part of the web group.
+web_npm() {
+  [ "$web" -eq 1 ] || return 0
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  # package-lock.json pins the exact Dawn build; `npm ci` would wipe and refetch every time, so only
+  # install when the package is missing.
+  [ -f "$root/web/node_modules/webgpu/package.json" ] && return 0
+  echo "setup: npm install in web/ (Dawn for Node)" >&2
+  (cd "$root/web" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
+# Some images ship Node from nodesource, whose `nodejs` package conflicts with Debian's `npm`; a
+# working node + npm on PATH counts as installed.
+if [ "$web" -eq 1 ] && command -v node >/dev/null && command -v npm >/dev/null; then
+  kept=()
+  for p in "${packages[@]}"; do [ "$p" = nodejs ] || [ "$p" = npm ] || kept+=("$p"); done
+  packages=("${kept[@]}")
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
   [ "$status" = "installed" ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then web_npm; exit 0; fi
 
 echo "setup: installing ${missing[*]}" >&2
 SUDO=""
@@ -33,3 +63,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+web_npm

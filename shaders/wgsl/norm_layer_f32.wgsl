@@ -1,0 +1,67 @@
+// norm_layer_f32 — WGSL twin of shaders/glsl/norm_layer_f32.comp (norm_layer.glsl): y[r,:] = (x[r,:] - mean)
+// * inverseSqrt(var + eps) * w + b, as torch.nn.LayerNorm (biased variance, two passes over the row).
+// Bindings: 0 x [rows,cols], 1 w [cols], 2 b [cols], 3 y [rows,cols] (written), 4 params (uniform
+// gpu_params_norm). Overrides: @id(0) workgroup size (power of two, default 256). One workgroup per row.
+struct Params { rows: u32, cols: u32, eps: f32 }
+
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+
+@id(0) override wg: u32 = 256u;
+
+// The shared-memory tree of shaders/glsl/eltwise_row_reduce.glsl (wg must be a power of two). Every
+// invocation calls these (they contain barriers) and all get the result.
+var<workgroup> row_red: array<f32, wg>;
+
+fn row_sum(v: f32, i: u32) -> f32 {
+    workgroupBarrier(); // row_red may still be read by the previous reduction
+    row_red[i] = v;
+    workgroupBarrier();
+    for (var s = wg / 2u; s > 0u; s >>= 1u) {
+        if (i < s) {
+            row_red[i] += row_red[i + s];
+        }
+        workgroupBarrier();
+    }
+    return row_red[0];
+}
+
+fn row_max(v: f32, i: u32) -> f32 {
+    workgroupBarrier();
+    row_red[i] = v;
+    workgroupBarrier();
+    for (var s = wg / 2u; s > 0u; s >>= 1u) {
+        if (i < s) {
+            row_red[i] = max(row_red[i], row_red[i + s]);
+        }
+        workgroupBarrier();
+    }
+    return row_red[0];
+}
+
+@compute @workgroup_size(wg)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) li: u32) {
+    let row = wid.x + wid.y * nwg.x;
+    if (row >= p.rows) {
+        return;
+    }
+    let base = row * p.cols;
+    var s = 0.0;
+    for (var c = li; c < p.cols; c += wg) {
+        s += x[base + c];
+    }
+    let mean = row_sum(s, li) / f32(p.cols);
+    var ss = 0.0;
+    for (var c = li; c < p.cols; c += wg) {
+        let d = x[base + c] - mean;
+        ss += d * d;
+    }
+    let inv = inverseSqrt(row_sum(ss, li) / f32(p.cols) + p.eps);
+    for (var c = li; c < p.cols; c += wg) {
+        y[base + c] = (x[base + c] - mean) * inv * w[c] + b[c];
+    }
+}
