@@ -17,12 +17,13 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 # Every test: unit tests, GPU kernel tests on lavapipe with validation, CLI tests, golden cases; the same
-# suite again under AddressSanitizer + UBSan (leaks included); then each fuzzer briefly
-# (TEST_FUZZ_SECONDS each; `make fuzz` runs them longer).
+# suite again under AddressSanitizer + UBSan (leaks included); the wasm build's WebGPU op checks under
+# Node/Dawn; then each fuzzer briefly (TEST_FUZZ_SECONDS each; `make fuzz` runs them longer).
 TEST_FUZZ_SECONDS ?= 10
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-web
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 test-asan: setup
@@ -53,8 +54,7 @@ fuzz:
 clean:
 	rm -rf $(BUILD) build-fuzz build-asan
 
-# The wasm build of the GPU layer with the WebGPU backend, and its op checks under Node/Dawn (not part of
-# `make test` yet). VKVLM_WEBGPU_ADAPTER=gles runs them on Dawn's OpenGL ES backend instead of SwiftShader.
+# The wasm build of the GPU layer with the WebGPU backend, and its op checks under Node/Dawn. VKVLM_WEBGPU_ADAPTER=gles runs them on Dawn's OpenGL ES backend instead of SwiftShader.
 .PHONY: build-web test-web
 build-web:
 	@tools/setup.sh web
