@@ -222,6 +222,7 @@ int cli_run(int argc, char **argv) {
         print_json(&o, &info, &r);
     } else {
         printf("\n");
+        fflush(stdout); /* the answer ends before the summary on stderr starts */
         fprintf(stderr, "vkvlm: %d prompt tokens, %d new; load %.0f ms, preprocess %.1f ms, vision %.1f ms, "
                         "prefill %.1f ms, decode %.1f ms (%.2f tokens/s) on %s\n",
                 r.prompt_count, r.token_count, r.timings_ms.load, r.timings_ms.preprocess, r.timings_ms.vision,
