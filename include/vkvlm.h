@@ -176,7 +176,9 @@ typedef struct vkvlm_reduction {
 } vkvlm_reduction;
 
 typedef struct vkvlm_result {
-    int *prompt_tokens;           /* [prompt_count] ids of the full prompt, image tokens expanded */
+    int *prompt_tokens;           /* [prompt_count] ids of the full prompt: image tokens expanded (llava-hf, Idefics3);
+                                     for original-layout LLaVA checkpoints (ProxyV) the model's own ids, one -200
+                                     placeholder per image, as LLaVA's code feeds them */
     int prompt_count;
     int *tokens;                  /* [token_count] generated ids */
     int token_count;

@@ -29,7 +29,8 @@ static const char run_usage[] =
     "                      tokens removed from layer K on, round(N*(1-R)) kept) |\n"
     "                      ficoco-v:start=L,remove=N[,targets=2,lambda=0.35,window=2,penalty=2] (vision layers\n"
     "                      L.. merge N patches each) | ficoco-l:start=L,remove=N[,targets=2,beta=0.6,gamma=0.6]\n"
-    "                      (LLM layers L..) | ficoco-vl:v-start=,v-remove=,l-start=,l-remove=,... (both)\n"
+    "                      (LLM layers L..) | ficoco-vl:v-start=,v-remove=,l-start=,l-remove=,... (both) |\n"
+    "                      proxyv (ProxyV-trained checkpoints only; their default, settings from config.json)\n"
     "  --json              print one JSON object (prompt_tokens, tokens, text, timings, flops) instead of text\n"
     "  --dump DIR          write pixel_values, vision_features, image_embeddings, logits_last (.bin, f32) and\n"
     "                      DIR/dump.json\n"
@@ -162,6 +163,13 @@ static void print_json(const run_options *o, const vkvlm_session_info *info, con
                 cJSON_AddItemToArray(layers, entry);
             }
             if (red->kept_count) cJSON_AddItemToObject(item, "kept_positions", int_array(red->kept_positions, red->kept_count));
+            cJSON_AddItemToArray(reduction, item);
+            continue;
+        }
+        if (strcmp(red->method, "proxyv") == 0) { /* nothing removed: the start layer and the proxies */
+            cJSON_AddNumberToObject(item, "start_layer", red->layer);
+            cJSON_AddNumberToObject(item, "proxies", red->kept_count);
+            cJSON_AddItemToObject(item, "proxy_positions", int_array(red->kept_positions, red->kept_count));
             cJSON_AddItemToArray(reduction, item);
             continue;
         }

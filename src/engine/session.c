@@ -25,10 +25,12 @@ struct vkvlm_session {
     gpu_context *ctx;
     gpu_device *dev;
     vkvlm_checkpoint ck;
+    vkvlm_checkpoint tower_ck;     /* llava_llama: the mm_vision_tower folder's weights (if it has any) */
+    bool have_tower_ck;
     vkvlm_config cfg;
     vkvlm_tokenizer *tok;
     vkvlm_preprocess_config pp;
-    vkvlm_config_family family;    /* LLAVA or IDEFICS3: which of the two models below is loaded */
+    vkvlm_config_family family;    /* LLAVA, LLAVA_LLAMA (llava_model) or IDEFICS3: which model below is loaded */
     llava_model llava;
     idefics3_model idefics3;
     uint32_t tiles;                /* tiles of the current prompt's image (Idefics3; LLaVA: 1) */
@@ -63,8 +65,33 @@ static vkvlm_status load_model(vkvlm_session *s, model_loader *l, llava_model *l
         st = idefics3_load(im, l, &s->cfg, capacity, max_tiles(&s->pp), err);
         if (st == VKVLM_OK) st = reduce_state_load(red, l, &im->text, NULL, err);
     } else {
-        st = llava_load(lm, l, &s->cfg, capacity, err);
+        st = llava_load(lm, l, &s->cfg, s->have_tower_ck ? &s->tower_ck : NULL, capacity, err);
         if (st == VKVLM_OK) st = reduce_state_load(red, l, &lm->text, &lm->vision, err);
+        if (st == VKVLM_OK) reduce_state_set_proxyv(red, lm->proxyv.loaded ? &lm->proxyv : NULL);
+    }
+    return st;
+}
+
+/* llava_llama: the image processor and (optionally) the weights come from the mm_vision_tower folder, which
+ * the config loader found (vision_config_path is its config.json). LLaVA's "pad" aspect mode pads to a square
+ * first. The folder's weights are needed only when the checkpoint holds no tower copy, so a folder without
+ * safetensors is no error here. */
+static vkvlm_status open_tower(vkvlm_session *s, vkvlm_error *err) {
+    const vkvlm_config_llava_llama *o = &s->cfg.llava_llama;
+    if (!o->vision_config_path[0])
+        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "config.json: mm_vision_tower '%s' is no local folder with a "
+                               "config.json (Hub ids are not downloaded; put the tower next to the checkpoint)",
+                               o->mm_vision_tower);
+    char tower[VKVLM_CONFIG_PATH_MAX];
+    snprintf(tower, sizeof tower, "%s", o->vision_config_path);
+    char *slash = strrchr(tower, '/');
+    if (slash) *slash = '\0';
+    else snprintf(tower, sizeof tower, ".");
+    vkvlm_status st = vkvlm_preprocess_config_load(&s->pp, tower, err);
+    if (st == VKVLM_OK && strcmp(o->image_aspect_ratio, "pad") == 0) vkvlm_preprocess_config_set_pad_to_square(&s->pp);
+    if (st == VKVLM_OK) {
+        vkvlm_error ignored = {0};
+        s->have_tower_ck = vkvlm_checkpoint_open(&s->tower_ck, tower, &ignored) == VKVLM_OK;
     }
     return st;
 }
@@ -109,13 +136,15 @@ vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session 
     const char *dir = desc->model_dir;
     vkvlm_status st = vkvlm_config_load(&s->cfg, dir, err);
     s->family = s->cfg.family;
-    if (st == VKVLM_OK && s->family != VKVLM_CONFIG_LLAVA && s->family != VKVLM_CONFIG_IDEFICS3)
+    if (st == VKVLM_OK && s->family != VKVLM_CONFIG_LLAVA && s->family != VKVLM_CONFIG_IDEFICS3 &&
+        s->family != VKVLM_CONFIG_LLAVA_LLAMA)
         st = vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED,
-                             "%s: model_type '%s' loads, but only llava and idefics3 run end to end so far", dir,
-                             s->cfg.model_type);
+                             "%s: model_type '%s' loads, but only llava, llava_llama and idefics3 run end to end so far",
+                             dir, s->cfg.model_type);
     if (st == VKVLM_OK) st = vkvlm_checkpoint_open(&s->ck, dir, err);
     if (st == VKVLM_OK) st = vkvlm_tokenizer_create_from_dir(dir, &s->tok, err);
-    if (st == VKVLM_OK) st = vkvlm_preprocess_config_load(&s->pp, dir, err);
+    if (st == VKVLM_OK && s->family == VKVLM_CONFIG_LLAVA_LLAMA) st = open_tower(s, err);
+    else if (st == VKVLM_OK) st = vkvlm_preprocess_config_load(&s->pp, dir, err);
     if (st == VKVLM_OK) st = open_device(s, desc, err);
 
     unsigned capacity = desc->context_length;
@@ -174,6 +203,7 @@ void vkvlm_session_destroy(vkvlm_session *s) {
     gpu_context_destroy(s->ctx);
     vkvlm_tokenizer_destroy(s->tok);
     vkvlm_checkpoint_close(&s->ck);
+    if (s->have_tower_ck) vkvlm_checkpoint_close(&s->tower_ck);
     free(s);
 }
 
@@ -252,8 +282,38 @@ static int reducible_vision_layers(const vkvlm_session *s) {
     return s->family == VKVLM_CONFIG_IDEFICS3 ? 0 : s->llava.vision.layers_run;
 }
 
+/* LLaVA's tokenizer_image_token (llava_llama): the text split at each <image>, every chunk encoded with BOS, only
+ * the first chunk's BOS kept, the placeholder id (-200) between chunks. */
+static vkvlm_status encode_original(vkvlm_session *s, const char *text, size_t len, vkvlm_token_ids *ids,
+                                    vkvlm_error *err) {
+    static const char tag[] = "<image>";
+    const size_t tag_len = sizeof tag - 1;
+    int32_t placeholder = s->cfg.image_token_id, bos = vkvlm_tokenizer_bos_id(s->tok);
+    vkvlm_status st = VKVLM_OK;
+    for (size_t at = 0, chunk = 0; st == VKVLM_OK; chunk++) {
+        const char *hit = NULL;
+        for (size_t i = at; i + tag_len <= len && !hit; i++)
+            if (memcmp(text + i, tag, tag_len) == 0) hit = text + i;
+        size_t end = hit ? (size_t)(hit - text) : len;
+        vkvlm_token_ids part = {0};
+        st = vkvlm_tokenizer_encode(s->tok, text + at, end - at, 1, &part, err);
+        size_t skip = chunk > 0 && part.n > 0 && part.ids[0] == bos ? 1 : 0;
+        if (st == VKVLM_OK && ((part.n > skip && vkvlm_token_ids_append(ids, part.ids + skip, part.n - skip) != VKVLM_OK) ||
+                               (hit && vkvlm_token_ids_append(ids, &placeholder, 1) != VKVLM_OK)))
+            st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "tokenizer: out of host memory");
+        vkvlm_token_ids_free(&part);
+        if (st != VKVLM_OK || !hit) break;
+        at = end + tag_len;
+    }
+    return st;
+}
+
 static vkvlm_status build_prompt(vkvlm_session *s, const vkvlm_generate_desc *g, uint32_t image_seq_len,
                                  vkvlm_token_ids *ids, vkvlm_error *err) {
+    /* llava_llama: the llava-hf template text with one <image> per image (the placeholder is spliced in as an id,
+     * then expanded to the image's rows by expand_prompt) */
+    bool original = s->family == VKVLM_CONFIG_LLAVA_LLAMA;
+    if (original) image_seq_len = 1;
     vkvlm_chat_desc cd = {.family = s->family == VKVLM_CONFIG_IDEFICS3 ? VKVLM_CHAT_IDEFICS3 : VKVLM_CHAT_LLAVA15,
                           .user_message = g->prompt ? g->prompt : "",
                           .raw_prompt = g->raw_prompt,
@@ -262,32 +322,95 @@ static vkvlm_status build_prompt(vkvlm_session *s, const vkvlm_generate_desc *g,
                           .image_seq_len = image_seq_len};
     vkvlm_token_text text = {0};
     vkvlm_status st = vkvlm_chat_build_prompt(&cd, &text, err);
-    if (st == VKVLM_OK) st = vkvlm_tokenizer_encode(s->tok, text.data, text.len, 1, ids, err);
+    if (st == VKVLM_OK && original) st = encode_original(s, text.data, text.len, ids, err);
+    else if (st == VKVLM_OK) st = vkvlm_tokenizer_encode(s->tok, text.data, text.len, 1, ids, err);
     vkvlm_token_text_free(&text);
     return st;
 }
 
 /* The prompt's image tokens: their positions, in order; the k-th takes image embedding row k (transformers'
- * masked_scatter). Several images or tiles give several runs separated by tags and text. */
+ * masked_scatter). Several images or tiles give several runs separated by tags and text. The decoder's input
+ * rows are the positions in order, unless the prompt has a row order (ProxyV packs the image first). */
 typedef struct image_tokens {
-    int32_t *positions; /* [count] */
+    int32_t *positions;  /* [count] */
+    int32_t *rows;       /* [count] the input row of each; == positions without a row order */
     uint32_t count;
+    int32_t newline_row; /* llava_llama: the row that takes model.image_newline; -1: none */
 } image_tokens;
+
+/* The decoder's input in prompt order: ids[position] (placeholders hold a vocabulary id, their rows are
+ * overwritten), and order[row] = the position of each input row (NULL: row == position). */
+typedef struct prompt_layout {
+    int32_t *ids;   /* [L] */
+    int32_t *order; /* [L] or NULL */
+    uint32_t L;
+} prompt_layout;
+
+/* llava_llama: each placeholder id becomes the image's `features` rows and one image_newline row (LLaVA's
+ * mm_newline_position "one_token"); other ids stay. Fills the layout (prompt order) and img (one image). */
+static vkvlm_status expand_prompt(const vkvlm_session *s, const vkvlm_token_ids *ids, uint32_t features,
+                                  prompt_layout *lay, image_tokens *img, vkvlm_error *err) {
+    uint32_t placeholders = 0;
+    for (size_t i = 0; i < ids->n; i++) placeholders += ids->ids[i] == s->cfg.image_token_id;
+    lay->L = (uint32_t)ids->n + placeholders * features;
+    lay->ids = malloc((lay->L ? lay->L : 1) * sizeof *lay->ids);
+    img->positions = malloc((lay->L ? lay->L : 1) * sizeof *img->positions);
+    if (!lay->ids || !img->positions) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+    uint32_t p = 0;
+    for (size_t i = 0; i < ids->n; i++) {
+        if (ids->ids[i] != s->cfg.image_token_id) {
+            lay->ids[p++] = ids->ids[i];
+            continue;
+        }
+        for (uint32_t j = 0; j < features; j++) {
+            img->positions[img->count++] = (int32_t)p;
+            lay->ids[p++] = 0;
+        }
+        img->newline_row = (int32_t)p;
+        lay->ids[p++] = 0;
+    }
+    img->rows = img->positions;
+    return VKVLM_OK;
+}
+
+/* ProxyV's tensor order (PROXYV.md section 4): the image rows first, then the newline, then all text (the
+ * pre-image text too); positions keep the prompt order. One image. */
+static vkvlm_status proxyv_order(prompt_layout *lay, image_tokens *img, vkvlm_error *err) {
+    lay->order = malloc(lay->L * sizeof *lay->order);
+    img->rows = malloc(img->count * sizeof *img->rows);
+    if (!lay->order || !img->rows) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+    uint32_t r = 0, first = (uint32_t)img->positions[0], newline = (uint32_t)img->newline_row;
+    for (uint32_t k = 0; k < img->count; k++) {
+        img->rows[k] = (int32_t)r;
+        lay->order[r++] = img->positions[k];
+    }
+    img->newline_row = (int32_t)r;
+    lay->order[r++] = (int32_t)newline;
+    for (uint32_t p = 0; p < lay->L; p++)
+        if (p < first || p > newline) lay->order[r++] = (int32_t)p;
+    return VKVLM_OK;
+}
 
 /* Rows [c0, c1) of the prompt into the decoder's input: host embeddings, positions, and the image features
  * over the image-token rows (one copy per run of consecutive image tokens). */
-static vkvlm_status stage_chunk(vkvlm_session *s, gpu_cmd *cmd, const int32_t *ids, uint32_t c0, uint32_t c1,
+static vkvlm_status stage_chunk(vkvlm_session *s, gpu_cmd *cmd, const prompt_layout *lay, uint32_t c0, uint32_t c1,
                                 const image_tokens *img, float *rows, int32_t *positions, vkvlm_error *err) {
     llama_model *t = text_model(s);
     uint32_t d = (uint32_t)t->cfg.hidden_size, n = c1 - c0;
-    vkvlm_status st = llama_embed_host(t, ids + c0, n, rows, err);
-    for (uint32_t i = 0; i < n; i++) positions[i] = (int32_t)(c0 + i);
+    for (uint32_t i = 0; i < n; i++) positions[i] = lay->order ? lay->order[c0 + i] : (int32_t)(c0 + i);
+    vkvlm_status st = VKVLM_OK;
+    if (!lay->order) st = llama_embed_host(t, lay->ids + c0, n, rows, err);
+    for (uint32_t i = 0; lay->order && i < n && st == VKVLM_OK; i++)
+        st = llama_embed_host(t, &lay->ids[positions[i]], 1, rows + (size_t)i * d, err);
     if (st == VKVLM_OK) st = gpu_buffer_write(t->s.x, 0, rows, (uint64_t)n * d * 4, err);
     if (st == VKVLM_OK) st = gpu_buffer_write(t->s.pos, 0, positions, (uint64_t)n * 4, err);
+    if (st == VKVLM_OK && img->newline_row >= (int32_t)c0 && img->newline_row < (int32_t)c1)
+        st = gpu_cmd_copy(cmd, t->s.x, (uint64_t)(img->newline_row - (int32_t)c0) * d * 4, s->llava.image_newline.buffer, 0,
+                          (uint64_t)d * 4, err);
     for (uint32_t k = 0; st == VKVLM_OK && k < img->count;) {
-        uint32_t run = 1; /* img->positions[k .. k+run) are consecutive */
-        while (k + run < img->count && img->positions[k + run] == img->positions[k] + (int32_t)run) run++;
-        uint32_t lo = (uint32_t)img->positions[k], hi = lo + run;
+        uint32_t run = 1; /* img->rows[k .. k+run) are consecutive */
+        while (k + run < img->count && img->rows[k + run] == img->rows[k] + (int32_t)run) run++;
+        uint32_t lo = (uint32_t)img->rows[k], hi = lo + run;
         uint32_t a = lo > c0 ? lo : c0, b = hi < c1 ? hi : c1;
         if (a < b)
             st = gpu_cmd_copy(cmd, t->s.x, (uint64_t)(a - c0) * d * 4, image_embeds(s), (uint64_t)(k + (a - lo)) * d * 4,
@@ -354,7 +477,9 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
                                s->family == VKVLM_CONFIG_IDEFICS3 ? "SmolVLM" : "LLaVA-1.5", g->image_count);
     if (g->prompt && g->raw_prompt) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "give -p or --raw-prompt, not both");
     llama_model *t = text_model(s);
-    image_tokens img = {0};
+    image_tokens img = {.newline_row = -1};
+    prompt_layout lay = {0};
+    bool original = s->family == VKVLM_CONFIG_LLAVA_LLAMA;
     uint32_t d = (uint32_t)t->cfg.hidden_size, vocab = (uint32_t)t->cfg.vocab_size;
     int max_new = g->max_new_tokens > 0 ? g->max_new_tokens : 32;
     dump_writer dump;
@@ -369,6 +494,9 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     reduce_spec spec = {0};
     vkvlm_status st = VKVLM_OK;
     for (int i = 0; i < g->reduce_count && st == VKVLM_OK; i++) st = reduce_parse(&spec, g->reduce[i], err);
+    /* a ProxyV checkpoint runs ProxyV unless told otherwise (--reduce none): its weights were trained for it */
+    if (st == VKVLM_OK && g->reduce_count == 0 && s->llava.proxyv.loaded && g->image_count)
+        st = reduce_parse(&spec, "proxyv", err);
     if (st != VKVLM_OK) return st;
 
     /* preprocess: image to pixels, prompt to ids */
@@ -379,11 +507,16 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     uint32_t seq_len = s->family == VKVLM_CONFIG_IDEFICS3 ? tile_tokens(s)
                                                           : reduce_vision_tokens(&spec, tile_tokens(s), reducible_vision_layers(s));
     if (st == VKVLM_OK) st = build_prompt(s, g, seq_len, &ids, err);
-    if (st == VKVLM_OK) {
+    if (st == VKVLM_OK && original) st = expand_prompt(s, &ids, seq_len, &lay, &img, err);
+    if (st == VKVLM_OK && original && reduce_spec_has(&spec, REDUCE_PROXYV) && img.count)
+        st = proxyv_order(&lay, &img, err);
+    if (st == VKVLM_OK && !original) {
+        lay = (prompt_layout){.ids = ids.ids, .L = (uint32_t)ids.n};
         img.positions = malloc((ids.n ? ids.n : 1) * sizeof *img.positions);
         if (!img.positions) st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+        img.rows = img.positions;
     }
-    for (size_t i = 0; st == VKVLM_OK && i < ids.n; i++)
+    for (size_t i = 0; st == VKVLM_OK && !original && i < ids.n; i++)
         if (ids.ids[i] == s->cfg.image_token_id) img.positions[img.count++] = (int32_t)i;
     uint32_t want_image_tokens = 0;
     if (g->image_count)
@@ -396,7 +529,7 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
                              image_rows, g->image_count, want_image_tokens);
     if (st == VKVLM_OK)
         st = reduce_validate(&spec, t->cfg.num_hidden_layers, reducible_vision_layers(s), image_rows, err);
-    uint32_t L = (uint32_t)ids.n;
+    uint32_t L = lay.L;
     if (st == VKVLM_OK && L + (uint32_t)max_new > t->s.capacity)
         st = vkvlm_error_set(err, VKVLM_ERR_LIMIT, "the prompt (%u tokens) and -n %d exceed the context of %u tokens (use --ctx)",
                              L, max_new, t->s.capacity);
@@ -446,7 +579,7 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     for (uint32_t c0 = 0; st == VKVLM_OK && c0 < L; c0 += chunk) {
         uint32_t c1 = c0 + chunk < L ? c0 + chunk : L;
         st = gpu_cmd_begin(s->dev, &cmd, err);
-        if (st == VKVLM_OK) st = stage_chunk(s, cmd, ids.ids, c0, c1, &img, rows, positions, err);
+        if (st == VKVLM_OK) st = stage_chunk(s, cmd, &lay, c0, c1, &img, rows, positions, err);
         if (st == VKVLM_OK)
             st = llama_forward(t, cmd, c1 - c0, c1 < L ? LLAMA_OUTPUT_NONE : last_output, &s->reduce, err);
         if (st == VKVLM_OK) st = submit_and_wait(cmd, err);
@@ -472,8 +605,10 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     if (st == VKVLM_OK) st = vkvlm_tokenizer_stream_create(s->tok, 1, &stream, err);
     out->tokens = malloc((size_t)max_new * sizeof *out->tokens);
     if (st == VKVLM_OK && !out->tokens) st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
-    if (st == VKVLM_OK) memcpy(history, ids.ids, (size_t)L * sizeof *history);
-    int n_history = (int)L;
+    /* the prompt's ids for the repetition penalty: llava_llama's placeholder (-200) is no vocabulary id */
+    int n_history = 0;
+    for (size_t i = 0; st == VKVLM_OK && i < ids.n; i++)
+        if (ids.ids[i] >= 0) history[n_history++] = ids.ids[i];
     for (int step = 0; st == VKVLM_OK && step < max_new; step++) {
         int32_t id = next >= 0 ? next : sampler_sample(&smp, logits, history, n_history);
         next = -1;
@@ -510,8 +645,9 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
         out->decode_tokens_per_s = (out->token_count - 1) / (out->timings_ms.decode / 1e3);
     out->flops_baseline = out->flops_vision_baseline + out->flops_llm_baseline;
     out->flops_actual = out->flops_vision_actual + out->flops_llm_actual;
-    if (st == VKVLM_OK && (s->reduce.fastv.done || s->reduce.ficoco.v.count || s->reduce.ficoco.l.count)) {
-        out->reductions = calloc(3, sizeof *out->reductions);
+    if (st == VKVLM_OK && (s->reduce.fastv.done || s->reduce.ficoco.v.count || s->reduce.ficoco.l.count ||
+                           s->reduce.proxyv.applied)) {
+        out->reductions = calloc(4, sizeof *out->reductions);
         if (!out->reductions) st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
         if (st == VKVLM_OK && s->reduce.ficoco.v.count)
             st = ficoco_result(&s->reduce.ficoco.v, "ficoco-v", &out->reductions[out->reduction_count++], err);
@@ -537,6 +673,19 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
         }
     }
 
+    if (st == VKVLM_OK && s->reduce.proxyv.applied) {
+        /* ProxyV removes nothing: the report names the start layer and the proxies (count and positions) */
+        const proxyv_model *p = &s->llava.proxyv;
+        vkvlm_reduction *r = &out->reductions[out->reduction_count++];
+        r->method = "proxyv";
+        r->layer = p->start_layer;
+        r->kept_count = (int)p->proxies;
+        r->kept_positions = malloc(p->proxies * sizeof *r->kept_positions);
+        if (!r->kept_positions) st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+        for (uint32_t i = 0; st == VKVLM_OK && i < p->proxies; i++)
+            r->kept_positions[i] = (int)(s->reduce.proxyv.image_start + i);
+    }
+
     vkvlm_status closed = dump_close(&dump, err);
     if (st == VKVLM_OK) st = closed;
     if (st == VKVLM_OK) {
@@ -560,6 +709,11 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     free(positions);
     free(logits);
     free(history);
+    if (img.rows != img.positions) free(img.rows);
     free(img.positions);
+    if (original) {
+        free(lay.ids);
+        free(lay.order);
+    }
     return st;
 }

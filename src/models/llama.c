@@ -176,6 +176,14 @@ vkvlm_status llama_forward(llama_model *m, gpu_cmd *cmd, uint32_t rows, llama_ou
         /* reduction hook: the sequence may be shorter from this layer on */
         st = reduce_llm_layer_input(reduce, m, cmd, l, &rows, err);
         if (st != VKVLM_OK) break;
+        /* reduction hook: the method may run this layer itself (ProxyV); the cache then holds `rows` keys */
+        bool replaced = false;
+        st = reduce_llm_layer(reduce, m, cmd, l, rows, &replaced, err);
+        if (st != VKVLM_OK) break;
+        if (replaced) {
+            kv->len += rows;
+            continue;
+        }
         gpu_binding x = rows_of(s->x, 0, rows, dim), xn = rows_of(s->xn, 0, rows, dim);
         gpu_binding q = rows_of(s->q, 0, rows, qd), q_rot = rows_of(s->q_rot, 0, rows, qd);
         gpu_binding k = rows_of(s->k, 0, rows, kvd), attn = rows_of(s->attn, 0, rows, qd);
@@ -257,7 +265,10 @@ double llama_prefill_flops(const vkvlm_config_text *c, uint32_t L, const reduce_
     if (!rows_at) return 0;
     reduce_rows_per_layer(reduce, c->num_hidden_layers, L, rows_at);
     double total = 2.0 * c->hidden_size * c->vocab_size;
-    for (int l = 0; l < c->num_hidden_layers; l++) total += llama_layer_flops(c, rows_at[l], 0);
+    for (int l = 0; l < c->num_hidden_layers; l++) {
+        double replaced = reduce_llm_layer_flops(reduce, c, l, rows_at[l]);
+        total += replaced > 0 ? replaced : llama_layer_flops(c, rows_at[l], 0);
+    }
     free(rows_at);
     return total;
 }

@@ -9,6 +9,8 @@
 #include "core/status.h"
 #include "reduce/fastv.h"
 #include "reduce/ficoco.h"
+#include "reduce/proxyv.h"
+#include "models/proxyv.h"
 
 /* ---------------------------------------------------------------- --reduce SPEC */
 
@@ -126,6 +128,8 @@ static bool spec_has(const reduce_spec *spec, reduce_method m) {
     return false;
 }
 
+bool reduce_spec_has(const reduce_spec *spec, reduce_method method) { return spec && spec_has(spec, method); }
+
 vkvlm_status reduce_parse(reduce_spec *spec, const char *text, vkvlm_error *err) {
     if (strcmp(text, "none") == 0) return VKVLM_OK;
     const char *colon = strchr(text, ':');
@@ -145,15 +149,24 @@ vkvlm_status reduce_parse(reduce_spec *spec, const char *text, vkvlm_error *err)
         if (which == 2) it[0] = it[1];
         n = which == 3 ? 2 : 1;
     } else if (name_len == 6 && strncmp(text, "proxyv", 6) == 0) {
-        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "--reduce %s: proxyv is not available in this build yet", text);
+        /* the start layer and factor are the checkpoint's: its weights were trained for them */
+        if (*args || colon)
+            return vkvlm_error_set(err, VKVLM_ERR_USAGE, "--reduce %s: proxyv takes no options (its start layer and "
+                                   "factor come from the checkpoint's config.json)", text);
+        it[0].method = REDUCE_PROXYV;
     } else {
         return vkvlm_error_set(err, VKVLM_ERR_USAGE, "--reduce %s: unknown method (none, fastv:k=K,r=R, "
-                               "ficoco-v:start=L,remove=N, ficoco-l:start=L,remove=N, ficoco-vl:...)", text);
+                               "ficoco-v:start=L,remove=N, ficoco-l:start=L,remove=N, ficoco-vl:..., proxyv)", text);
     }
+    if ((it[0].method == REDUCE_PROXYV && spec->count) || spec_has(spec, REDUCE_PROXYV))
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "--reduce %s: proxyv runs alone (it changes every layer from its "
+                               "start on)", text);
     for (int i = 0; i < n; i++) {
         if (spec_has(spec, it[i].method))
             return vkvlm_error_set(err, VKVLM_ERR_USAGE, "--reduce %s: %s given twice", text,
-                                   it[i].method == REDUCE_FASTV ? "fastv" : it[i].method == REDUCE_FICOCO_V ? "ficoco-v" : "ficoco-l");
+                                   it[i].method == REDUCE_FASTV      ? "fastv"
+                                   : it[i].method == REDUCE_FICOCO_V ? "ficoco-v"
+                                                                     : "ficoco-l");
         if (spec->count + n - i > REDUCE_MAX_ITEMS)
             return vkvlm_error_set(err, VKVLM_ERR_USAGE, "--reduce: at most %d methods", REDUCE_MAX_ITEMS);
     }
@@ -220,6 +233,7 @@ vkvlm_status reduce_state_load(reduce_state *s, model_loader *l, const llama_mod
         {&s->kept, r * 4, "reduce.kept"},               {&s->topk_kept, r * 4, "reduce.topk_kept"},
         {&s->topk_mask, r * 4, "reduce.topk_mask"},     {&s->topk_offsets, (r + 1) * 4, "reduce.topk_offsets"},
         {&s->x2, r * d * 4, "reduce.x2"},               {&s->pos2, r * 4, "reduce.pos2"},
+        {&s->proxyv.pos, r * 4, "reduce.proxyv_pos"},
     };
     vkvlm_status st = VKVLM_OK;
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0] && st == VKVLM_OK; i++)
@@ -237,7 +251,7 @@ static void report_clear(reduce_state *s) {
 void reduce_state_free(reduce_state *s) {
     if (!s) return;
     gpu_buffer *bufs[] = {s->lse, s->image_pos, s->image_scores, s->scores, s->mask, s->offsets, s->kept, s->topk_kept, s->topk_mask, s->topk_offsets,
-                          s->x2, s->pos2};
+                          s->x2, s->pos2, s->proxyv.pos};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) gpu_buffer_destroy(bufs[i]);
     report_clear(s);
     ficoco_state_free(&s->ficoco);
@@ -252,7 +266,12 @@ vkvlm_status reduce_begin(reduce_state *s, const reduce_spec *spec, uint32_t pro
     s->prompt_len = prompt_len;
     s->image_tokens = image_tokens;
     s->applied = false;
+    s->proxyv.applied = false;
     if (!reduce_active(s) || !image_tokens) return VKVLM_OK;
+    if (spec_has(&s->spec, REDUCE_PROXYV)) {
+        vkvlm_status st = proxyv_begin(s, image_positions, image_tokens, err);
+        if (st != VKVLM_OK) return st;
+    }
     if (spec_has(&s->spec, REDUCE_FICOCO_L)) {
         /* FiCoCo-L merges one run of image tokens (LLaVA); tiles separated by tags are not supported yet */
         if ((uint32_t)(image_positions[image_tokens - 1] - image_positions[0]) + 1 != image_tokens)
@@ -268,6 +287,8 @@ vkvlm_status reduce_begin(reduce_state *s, const reduce_spec *spec, uint32_t pro
 }
 
 bool reduce_active(const reduce_state *s) { return s && s->spec.count > 0; }
+
+void reduce_state_set_proxyv(reduce_state *s, const proxyv_model *model) { s->proxyv.model = model; }
 
 void reduce_vision_begin(reduce_state *s, const reduce_spec *spec) {
     s->spec = spec ? *spec : (reduce_spec){0};
@@ -327,9 +348,22 @@ vkvlm_status reduce_llm_layer_input(reduce_state *s, llama_model *m, gpu_cmd *cm
         const reduce_item *it = &s->spec.items[i];
         vkvlm_status st = VKVLM_OK;
         if (it->method == REDUCE_FASTV) st = fastv_layer_input(s, it, m, cmd, layer, rows, err);
+        if (it->method == REDUCE_PROXYV && s->image_tokens) st = proxyv_layer_input(s, m, cmd, layer, *rows, err);
         if (st != VKVLM_OK) return st;
     }
     return VKVLM_OK;
+}
+
+vkvlm_status reduce_llm_layer(reduce_state *s, llama_model *m, gpu_cmd *cmd, int layer, uint32_t rows, bool *done,
+                              vkvlm_error *err) {
+    *done = false;
+    if (!reduce_active(s) || rows < 2 || !spec_has(&s->spec, REDUCE_PROXYV)) return VKVLM_OK;
+    return proxyv_layer(s, m, cmd, layer, rows, done, err);
+}
+
+double reduce_llm_layer_flops(const reduce_state *s, const vkvlm_config_text *cfg, int layer, uint32_t L) {
+    if (!reduce_active(s) || !s->proxyv.applied || layer < s->proxyv.model->start_layer) return 0;
+    return proxyv_layer_flops(s->proxyv.model, cfg, L, s->proxyv.image_start);
 }
 
 vkvlm_status reduce_collect(reduce_state *s, vkvlm_error *err) {

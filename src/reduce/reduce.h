@@ -4,6 +4,7 @@
  * Hooks (explicit calls in the forward passes, never registered callbacks):
  *   reduce_llm_lse(state, layer)           — the LLM layer whose attention must also write its log-sum-exp
  *   reduce_llm_layer_input(state, ...)     — at the input of LLM layer l: may shorten the sequence in place
+ *   reduce_llm_layer(state, ...)           — LLM layer l at prefill: may run the layer itself instead (ProxyV)
  *   reduce_llm_after_attention(state, ...) — LLM layer l, after the attention residual, before the MLP (FiCoCo-L)
  *   reduce_vision_lse(state, layer, rows)  — the vision layer whose attention must also write its log-sum-exp
  *   reduce_vision_after_attention(...)     — vision layer l, after the attention residual, before the MLP
@@ -27,6 +28,7 @@ typedef enum reduce_method {
     REDUCE_FASTV,
     REDUCE_FICOCO_V, /* FiCoCo-V in the vision encoder (ficoco-vl adds one of each) */
     REDUCE_FICOCO_L, /* FiCoCo-L in the LLM */
+    REDUCE_PROXYV,   /* ProxyV (needs ProxyV-trained weights; alone) */
 } reduce_method;
 
 /* FiCoCo's settings (METHODS.md section 2; defaults in reduce.c's option table and docs/methods.md). */
@@ -110,6 +112,15 @@ typedef struct reduce_ficoco_state {
     reduce_ficoco_report v, l; /* read back */
 } reduce_ficoco_state;
 
+/* ProxyV's per-prompt state (reduce/proxyv.c); the weights and scratch are the model's (models/proxyv.h). */
+struct proxyv_model;
+typedef struct reduce_proxyv_state {
+    const struct proxyv_model *model; /* NULL: the loaded model has no ProxyV weights */
+    gpu_buffer *pos;                  /* i32 (max_rows) the proxies' positions */
+    uint32_t image_start;             /* position of the first image token */
+    bool applied;                     /* the proxies were made in this prefill */
+} reduce_proxyv_state;
+
 /* One prompt's reduction state. */
 typedef struct reduce_state {
     reduce_spec spec;
@@ -131,6 +142,7 @@ typedef struct reduce_state {
     gpu_buffer *pos2;        /* i32 (max_rows) compacted positions: also the kept-positions report */
     reduce_fastv_report fastv;
     reduce_ficoco_state ficoco;
+    reduce_proxyv_state proxyv;
 } reduce_state;
 
 /* Plans / allocates the scratch for a decoder and, when given, a vision tower with a CLS token (with the
@@ -138,6 +150,10 @@ typedef struct reduce_state {
 vkvlm_status reduce_state_load(reduce_state *s, model_loader *l, const llama_model *m, const vit_model *vision,
                                vkvlm_error *err);
 void reduce_state_free(reduce_state *s);
+/* The loaded model's ProxyV weights (NULL: none), for --reduce proxyv. */
+void reduce_state_set_proxyv(reduce_state *s, const struct proxyv_model *model);
+/* True when the spec holds `method`. */
+bool reduce_spec_has(const reduce_spec *spec, reduce_method method);
 /* Starts a prompt: the methods to run and where the image tokens are (positions ascending, any number of
  * runs: tiles and images are separated by tags and text, which are never reduced). */
 vkvlm_status reduce_begin(reduce_state *s, const reduce_spec *spec, uint32_t prompt_len, const int32_t *image_positions,
@@ -150,6 +166,12 @@ gpu_binding reduce_llm_lse(const reduce_state *s, int layer, uint32_t rows);
  * compaction and lower *rows. */
 vkvlm_status reduce_llm_layer_input(reduce_state *s, llama_model *m, gpu_cmd *cmd, int layer, uint32_t *rows,
                                     vkvlm_error *err);
+/* Hook: LLM layer `layer` at prefill with `rows` prompt rows in x and pos: *done is set when the method ran the
+ * whole layer itself (ProxyV, layers >= its start); the caller then counts `rows` cached keys. */
+vkvlm_status reduce_llm_layer(reduce_state *s, llama_model *m, gpu_cmd *cmd, int layer, uint32_t rows, bool *done,
+                              vkvlm_error *err);
+/* FLOPs of LLM layer `layer` of this prefill when a method replaced it, else 0. */
+double reduce_llm_layer_flops(const reduce_state *s, const vkvlm_config_text *cfg, int layer, uint32_t L);
 /* Hook: at LLM layer `layer` after the attention residual add, before the MLP, with `*rows` rows in x and pos
  * (prefill only: decode passes no state); may merge and lower *rows. The layer's KV cache keeps the rows its
  * attention saw. */
