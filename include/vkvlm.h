@@ -164,7 +164,7 @@ typedef struct vkvlm_reduction_layer {
 
 /* What one reduction step did. */
 typedef struct vkvlm_reduction {
-    const char *method;           /* "fastv", "ficoco-v", "ficoco-l" */
+    const char *method;           /* "fastv", "ficoco-v", "ficoco-l", "proxyv" (ProxyV: kept_* are its proxies) */
     int layer;                    /* the first layer that ran on the shorter sequence */
     int score_count;              /* image tokens scored (fastv) */
     float *scores;                /* [score_count] the scores the choice was made on */
