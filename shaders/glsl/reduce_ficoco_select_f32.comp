@@ -59,19 +59,23 @@ bool before(float vb, uint b, float va, uint a_) { return vb > va || (vb == va &
 float corr(uint i, uint j) {
     float c = at(p.v0 + i, p.v0 + j);
     if (p.mode == 0u) return c;
-    float co = 0.0;
+    // `precise`: no fused multiply-add, so every driver rounds like the CPU reference and near-ties pick the
+    // same tokens on both (choices must match exactly, not within a tolerance)
+    precise float co = 0.0;
     for (uint t = 0u; t < p.nt; t++) co += at(p.t0 + t, p.v0 + i) * at(p.t0 + t, p.v0 + j);
-    return p.w_corr * c + (1.0 - p.w_corr) * (co / float(p.nt));
+    precise float mixed = p.w_corr * c + (1.0 - p.w_corr) * (co / float(p.nt));
+    return mixed;
 }
 
 void main() {
     uint tid = gl_LocalInvocationID.x, step = gl_WorkGroupSize.x, n = p.nv;
     // filter: raw scores
     for (uint i = tid; i < n; i += step) {
-        float vis = 0.0;
+        precise float vis = 0.0;
         for (uint j = 0u; j < n; j++) vis += at(p.v0 + i, p.v0 + j);
         float other = p.mode == 0u ? at(p.cls_row, p.v0 + i) : received(i);
-        s[i] = p.w_score * (vis / float(n)) - (1.0 - p.w_score) * other;
+        precise float score = p.w_score * (vis / float(n)) - (1.0 - p.w_score) * other;
+        s[i] = score;
     }
     barrier();
     // local penalty: which candidates are their window's maximum
