@@ -146,7 +146,11 @@ static int bench_model(const char *model, const char *image, const char *prompt,
             row->flops_llm = res.flops_llm_actual;
             row->flops_total = res.flops_actual;
             row->prompt_tokens = res.prompt_count;
-            row->kept = res.reduction_count ? res.reductions[0].kept_count : res.prompt_count;
+            /* rows the LLM keeps: FastV and FiCoCo-L report them; FiCoCo-V already shortened the prompt itself, and
+             * ProxyV keeps every row (its kept_count counts proxies) */
+            bool reports_rows = res.reduction_count && res.reductions[0].kept_count &&
+                                strcmp(res.reductions[0].method, "proxyv") != 0;
+            row->kept = reports_rows ? res.reductions[0].kept_count : res.prompt_count;
             vkvlm_result_free(&res);
         }
         if (code) break;
