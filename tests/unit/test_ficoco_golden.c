@@ -26,33 +26,6 @@ static const ficoco_case cases[] = {
     {"llava15_ficoco_l_f32", "ficoco-l:start=2,remove=6", "ficoco-l", "ficoco_l", 2, 4},
 };
 
-static void compare_file(const char *path, const void *got, int n, int is_int, double tol, const char *what) {
-    size_t count = 0;
-    void *want = golden_read(path, 4, &count);
-    TEST_CHECK_MSG(want != NULL, "%s: cannot read", path);
-    TEST_CHECK_MSG((int)count == n, "%s: %d values, golden has %zu", what, n, count);
-    for (int i = 0; want && i < n && i < (int)count; i++) {
-        double a = is_int ? ((const int32_t *)got)[i] : ((const float *)got)[i];
-        double b = is_int ? ((const int32_t *)want)[i] : ((const float *)want)[i];
-        if (fabs(a - b) > tol) {
-            TEST_CHECK_MSG(0, "%s[%d]: %g, golden %g", what, i, a, b);
-            break;
-        }
-    }
-    free(want);
-}
-
-static void compare_dump(const char *dump, const char *mine, const char *expected, const char *theirs, double tol,
-                         const char *label) {
-    char got[1200], path[1200];
-    size_t n = 0;
-    snprintf(got, sizeof got, "%s/%s.bin", dump, mine);
-    snprintf(path, sizeof path, "%s/%s.bin", expected, theirs);
-    double diff = golden_max_abs_diff(got, path, &n);
-    TEST_CHECK_MSG(diff >= 0 && diff <= tol, "%s %s: max |diff| %.3g > %.3g", label, mine, diff, tol);
-    fprintf(stderr, "%s %-17s max |diff| %.3g over %zu values\n", label, mine, diff, n);
-}
-
 static void check_layers(const ficoco_case *c, const vkvlm_reduction *red, const char *expected) {
     char path[1200], what[128];
     TEST_CHECK_STR(red->method, c->method);
@@ -63,24 +36,24 @@ static void check_layers(const ficoco_case *c, const vkvlm_reduction *red, const
         TEST_CHECK(L->layer == l);
         snprintf(what, sizeof what, "%s layer %d discarded", c->method, l);
         snprintf(path, sizeof path, "%s/%s_discarded_layer%d.bin", expected, c->prefix, l);
-        compare_file(path, L->discarded, L->discarded_count, 1, 0, what);
+        golden_compare_file(path, L->discarded, L->discarded_count, 1, 0, what);
         snprintf(what, sizeof what, "%s layer %d targets", c->method, l);
         snprintf(path, sizeof path, "%s/%s_targets_layer%d.bin", expected, c->prefix, l);
-        compare_file(path, L->targets, L->discarded_count * L->targets_per_token, 1, 0, what);
+        golden_compare_file(path, L->targets, L->discarded_count * L->targets_per_token, 1, 0, what);
         snprintf(what, sizeof what, "%s layer %d alpha", c->method, l);
         snprintf(path, sizeof path, "%s/%s_alpha_layer%d.bin", expected, c->prefix, l);
-        compare_file(path, L->alpha, L->discarded_count * L->targets_per_token, 0, 1e-5, what);
+        golden_compare_file(path, L->alpha, L->discarded_count * L->targets_per_token, 0, 1e-5, what);
         snprintf(what, sizeof what, "%s layer %d scores", c->method, l);
         snprintf(path, sizeof path, "%s/%s_scores_layer%d.bin", expected, c->prefix, l);
-        compare_file(path, L->scores, L->score_count, 0, 1e-5, what);
+        golden_compare_file(path, L->scores, L->score_count, 0, 1e-5, what);
         if (strcmp(c->prefix, "ficoco_v") == 0) {
             snprintf(what, sizeof what, "%s layer %d kept", c->method, l);
             snprintf(path, sizeof path, "%s/%s_kept_layer%d.bin", expected, c->prefix, l);
-            compare_file(path, L->kept, L->kept_count, 1, 0, what);
+            golden_compare_file(path, L->kept, L->kept_count, 1, 0, what);
         } else {
             snprintf(what, sizeof what, "%s layer %d kept", c->method, l);
             snprintf(path, sizeof path, "%s/%s_positions_layer%d.bin", expected, c->prefix, l + 1);
-            if (l + 1 < 6) compare_file(path, L->kept, L->kept_count, 1, 0, what);
+            if (l + 1 < 6) golden_compare_file(path, L->kept, L->kept_count, 1, 0, what);
         }
         /* invariants: α rows sum to 1, survivors ascending and disjoint from the discarded */
         for (int d = 0; d < L->discarded_count; d++) {
@@ -96,7 +69,7 @@ static void check_layers(const ficoco_case *c, const vkvlm_reduction *red, const
     }
     if (strcmp(c->prefix, "ficoco_l") == 0) {
         snprintf(path, sizeof path, "%s/ficoco_l_final_positions.bin", expected);
-        compare_file(path, red->kept_positions, red->kept_count, 1, 0, "ficoco-l final positions");
+        golden_compare_file(path, red->kept_positions, red->kept_count, 1, 0, "ficoco-l final positions");
     }
 }
 
@@ -127,14 +100,14 @@ static void run_case(const ficoco_case *c, const char *backend) {
     TEST_CHECK_MSG(st == VKVLM_OK, "%s", err.message);
     if (st == VKVLM_OK) {
         snprintf(path, sizeof path, "%s/%s_greedy_tokens.bin", expected, c->prefix);
-        compare_file(path, r.tokens, r.token_count, 1, 0, "greedy tokens");
+        golden_compare_file(path, r.tokens, r.token_count, 1, 0, "greedy tokens");
         if (strcmp(c->prefix, "ficoco_v") == 0) {
             snprintf(path, sizeof path, "%s/ficoco_v_input_ids.bin", expected);
-            compare_file(path, r.prompt_tokens, r.prompt_count, 1, 0, "prompt tokens");
-            compare_dump(dump, "vision_features", expected, "ficoco_v_vision_features", 1e-4, label);
-            compare_dump(dump, "image_embeddings", expected, "ficoco_v_projector_output", 1e-4, label);
+            golden_compare_file(path, r.prompt_tokens, r.prompt_count, 1, 0, "prompt tokens");
+            golden_compare_dump(dump, "vision_features", expected, "ficoco_v_vision_features", 1e-4, label);
+            golden_compare_dump(dump, "image_embeddings", expected, "ficoco_v_projector_output", 1e-4, label);
         }
-        compare_dump(dump, "logits_last", expected, c->prefix[7] == 'v' ? "ficoco_v_logits_last" : "ficoco_l_logits_last",
+        golden_compare_dump(dump, "logits_last", expected, c->prefix[7] == 'v' ? "ficoco_v_logits_last" : "ficoco_l_logits_last",
                      1e-3, label);
         TEST_CHECK(r.reduction_count == 1);
         if (r.reduction_count == 1) check_layers(c, &r.reductions[0], expected);
@@ -147,7 +120,7 @@ static void run_case(const ficoco_case *c, const char *backend) {
     TEST_CHECK_MSG(st == VKVLM_OK, "%s", err.message);
     if (st == VKVLM_OK) {
         snprintf(path, sizeof path, "%s/greedy_tokens.bin", expected);
-        compare_file(path, r.tokens, r.token_count, 1, 0, "plain greedy tokens after ficoco");
+        golden_compare_file(path, r.tokens, r.token_count, 1, 0, "plain greedy tokens after ficoco");
         TEST_CHECK(r.reduction_count == 0);
         vkvlm_result_free(&r);
     }

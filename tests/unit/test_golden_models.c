@@ -29,39 +29,6 @@ static const golden_case cases[] = {
     {"smolvlm_tiny_f16", "fastv:k=2,r=0.75", "vision_last_hidden_state", "connector_output"},
 };
 
-static void log_warn(void *user, vkvlm_log_level level, const char *message) {
-    (void)user;
-    fprintf(stderr, "[%d] %s\n", (int)level, message);
-}
-
-/* Compares n values with a golden file (ints exactly when is_int). */
-static void compare_file(const char *path, const void *got, int n, int is_int, double tol, const char *what) {
-    size_t count = 0;
-    void *want = golden_read(path, 4, &count);
-    TEST_CHECK_MSG(want != NULL, "%s: cannot read", path);
-    TEST_CHECK_MSG((int)count == n, "%s: %d values, golden has %zu", what, n, count);
-    for (int i = 0; want && i < n && i < (int)count; i++) {
-        double a = is_int ? ((const int32_t *)got)[i] : ((const float *)got)[i];
-        double b = is_int ? ((const int32_t *)want)[i] : ((const float *)want)[i];
-        if (fabs(a - b) > tol) {
-            TEST_CHECK_MSG(0, "%s[%d]: %g, golden %g", what, i, a, b);
-            break;
-        }
-    }
-    free(want);
-}
-
-static void compare_dump(const char *dump, const char *mine, const char *expected, const char *theirs, double tol,
-                         const char *label) {
-    char got[1200], path[1200];
-    size_t n = 0;
-    snprintf(got, sizeof got, "%s/%s.bin", dump, mine);
-    snprintf(path, sizeof path, "%s/%s.bin", expected, theirs);
-    double diff = golden_max_abs_diff(got, path, &n);
-    TEST_CHECK_MSG(diff >= 0 && diff <= tol, "%s %s: max |diff| %.3g > %.3g", label, mine, diff, tol);
-    fprintf(stderr, "%s %-17s max |diff| %.3g over %zu values\n", label, mine, diff, n);
-}
-
 static void run_case(const golden_case *c, const char *backend) {
     const char *gd = golden_dir();
     if (!gd) {
@@ -76,7 +43,7 @@ static void run_case(const golden_case *c, const char *backend) {
     snprintf(label, sizeof label, "%s/%s", c->name, backend);
     TEST_CHECK(mkdtemp(dump) != NULL && mkdtemp(dump_fastv) != NULL);
 
-    vkvlm_session_desc sd = {.model_dir = model, .backend = backend, .logger = {.fn = log_warn}};
+    vkvlm_session_desc sd = {.model_dir = model, .backend = backend, .logger = {.fn = golden_log}};
     vkvlm_session *s = NULL;
     vkvlm_error err = {0};
     vkvlm_status st = vkvlm_session_create(&sd, &s, &err);
@@ -92,13 +59,13 @@ static void run_case(const golden_case *c, const char *backend) {
     TEST_CHECK_MSG(st == VKVLM_OK, "%s", err.message);
     if (st == VKVLM_OK) {
         snprintf(path, sizeof path, "%s/input_ids.bin", expected);
-        compare_file(path, r.prompt_tokens, r.prompt_count, 1, 0, "prompt tokens");
+        golden_compare_file(path, r.prompt_tokens, r.prompt_count, 1, 0, "prompt tokens");
         snprintf(path, sizeof path, "%s/greedy_tokens.bin", expected);
-        compare_file(path, r.tokens, r.token_count, 1, 0, "greedy tokens");
-        compare_dump(dump, "pixel_values", expected, "pixel_values", 0.0, label);
-        compare_dump(dump, "vision_features", expected, c->vision_features, 1e-4, label);
-        compare_dump(dump, "image_embeddings", expected, c->image_embeddings, 1e-4, label);
-        compare_dump(dump, "logits_last", expected, "logits_last", 1e-3, label);
+        golden_compare_file(path, r.tokens, r.token_count, 1, 0, "greedy tokens");
+        golden_compare_dump(dump, "pixel_values", expected, "pixel_values", 0.0, label);
+        golden_compare_dump(dump, "vision_features", expected, c->vision_features, 1e-4, label);
+        golden_compare_dump(dump, "image_embeddings", expected, c->image_embeddings, 1e-4, label);
+        golden_compare_dump(dump, "logits_last", expected, "logits_last", 1e-3, label);
         vkvlm_result_free(&r);
     }
 
@@ -110,18 +77,18 @@ static void run_case(const golden_case *c, const char *backend) {
     TEST_CHECK_MSG(st == VKVLM_OK, "%s", err.message);
     if (st == VKVLM_OK) {
         snprintf(path, sizeof path, "%s/fastv_greedy_tokens.bin", expected);
-        compare_file(path, r.tokens, r.token_count, 1, 0, "fastv greedy tokens");
+        golden_compare_file(path, r.tokens, r.token_count, 1, 0, "fastv greedy tokens");
         TEST_CHECK_INT(r.reduction_count, 1);
         if (r.reduction_count == 1) {
             TEST_CHECK_STR(r.reductions[0].method, "fastv");
             TEST_CHECK_INT(r.reductions[0].layer, 2);
             snprintf(path, sizeof path, "%s/fastv_keep_positions.bin", expected);
-            compare_file(path, r.reductions[0].kept_positions, r.reductions[0].kept_count, 1, 0, "kept positions");
+            golden_compare_file(path, r.reductions[0].kept_positions, r.reductions[0].kept_count, 1, 0, "kept positions");
             snprintf(path, sizeof path, "%s/fastv_scores.bin", expected);
-            compare_file(path, r.reductions[0].scores, r.reductions[0].score_count, 0, 1e-5, "fastv scores");
+            golden_compare_file(path, r.reductions[0].scores, r.reductions[0].score_count, 0, 1e-5, "fastv scores");
         }
         TEST_CHECK(r.flops_llm_actual < r.flops_llm_baseline && r.flops_vision_actual == r.flops_vision_baseline);
-        compare_dump(dump_fastv, "logits_last", expected, "fastv_logits_last", 1e-3, label);
+        golden_compare_dump(dump_fastv, "logits_last", expected, "fastv_logits_last", 1e-3, label);
         vkvlm_result_free(&r);
     }
 
@@ -132,7 +99,7 @@ static void run_case(const golden_case *c, const char *backend) {
     TEST_CHECK_MSG(st == VKVLM_OK, "%s", err.message);
     if (st == VKVLM_OK) {
         snprintf(path, sizeof path, "%s/greedy_tokens.bin", expected);
-        compare_file(path, r.tokens, r.token_count, 1, 0, "greedy tokens after fastv");
+        golden_compare_file(path, r.tokens, r.token_count, 1, 0, "greedy tokens after fastv");
         TEST_CHECK_INT(r.reduction_count, 0);
         vkvlm_result_free(&r);
     }
