@@ -6,6 +6,7 @@
  *
  *   vkvlm_make_tiny --family llava|idefics3 --out DIR [--seed N]
  *   vkvlm_make_tiny --family llava --shape llava-1.5-7b --text-layers N --vision-layers N --out DIR
+ *   vkvlm_make_tiny --family proxyv [--proxyv-start N] [--proxyv-factor F] [--vision-image PX] --out DIR
  *
  * --shape llava-1.5-7b writes LLaVA-1.5-7B's real dimensions (vocab 32064, hidden 4096, MLP 11008, 32 heads,
  * CLIP ViT-L/14-336) in float16 with as many layers as asked (all of them would be 14 GB), so the real-size
@@ -772,6 +773,266 @@ static int make_idefics3(const char *dir) {
     return ok;
 }
 
+/* ProxyV (penghao-wu/ProxyV) in the original LLaVA layout, as shared/PROXYV.md and golden/proxyv_tiny_f32
+ * describe it: config.json with model_type llava_llama and the ProxyV keys; model.* Llama names,
+ * model.mm_projector.{0,2}, model.image_newline, model.vision_mlp_layers.{i}.* for each decoder layer from
+ * proxyv_start_layer on; the CLIP tower in a sibling folder that mm_vision_tower names (config.json,
+ * preprocessor_config.json, vision_model.* weights) and, unless --no-tower-copy, the same weights again under
+ * model.vision_tower.vision_tower.vision_model.* in the checkpoint. The tokenizer has no <image> token (the
+ * image is the id -200) and pads with <unk>; image_aspect_ratio is "pad" (one crop). */
+typedef struct proxyv_opts {
+    int start, factor, image; /* proxyv_start_layer, proxyv_reduce_factor, tower image size (pixels) */
+    int no_tower_copy;
+} proxyv_opts;
+
+static int make_proxyv(const char *dir, const shape_opts *so, const proxyv_opts *po) {
+    vocab v = {0};
+    vocab_add(&v, "<unk>");
+    vocab_add(&v, "<s>");
+    vocab_add(&v, "</s>");
+    for (int b = 0; b < 256; b++) {
+        char piece[8];
+        snprintf(piece, sizeof piece, "<0x%02X>", b);
+        vocab_add(&v, piece);
+    }
+    static word words[64];
+    int n = llama_words(words);
+    for (int w = 0; w < n; w++)
+        for (int i = 0; i < words[w].n; i++) vocab_add(&v, words[w].sym[i]);
+    train_merges(&v, words, n, 120);
+    dims d = {.vocab = (v.count + 63) / 64 * 64, .hidden = 64, .inter = 160, .layers = 5, .heads = 4, .kv_heads = 4,
+              .head_dim = 16, .v_hidden = 32, .v_inter = 80, .v_layers = 3, .v_heads = 4, .image = 112, .patch = 14};
+    if (so->smollm_text)
+        d = (dims){.vocab = 49152, .hidden = 576, .inter = 1536, .layers = 30, .heads = 9, .kv_heads = 3,
+                   .head_dim = 64, .v_hidden = 1024, .v_inter = 4096, .v_layers = 24, .v_heads = 16, .image = 336,
+                   .patch = 14};
+    if (so->text_layers) d.layers = so->text_layers;
+    if (so->vision_layers) d.v_layers = so->vision_layers;
+    if (po->image) d.image = po->image;
+    int start = po->start >= 0 ? po->start : so->smollm_text ? 10 : 2, factor = po->factor ? po->factor : 4;
+    if (d.image % d.patch || d.image < d.patch || start >= d.layers || factor < 1) {
+        fprintf(stderr, "vkvlm_make_tiny: error: --vision-image %d must be a multiple of the patch %d and "
+                "--proxyv-start %d below the %d text layers\n", d.image, d.patch, start, d.layers);
+        vocab_free(&v);
+        return 0;
+    }
+    int grid = d.image / d.patch, image_tokens = grid * grid, mlps = d.layers - start;
+    int width = d.hidden >= 1024 ? d.hidden / 4 : d.hidden / 2; /* ProxyV's VisionMLP width d_i */
+    int half = so->smollm_text;
+    const char *dtype = half ? "float16" : "float32";
+    if (grid % factor)
+        fprintf(stderr, "vkvlm_make_tiny: note: --proxyv-factor %d does not divide the %dx%d grid (the engine "
+                "refuses this checkpoint)\n", factor, grid, grid);
+    char tower_name[64];
+    snprintf(tower_name, sizeof tower_name, "clip-vit-%s-patch%d-%d", half ? "large" : "tiny", d.patch, d.image);
+    char tower_dir[4096];
+    snprintf(tower_dir, sizeof tower_dir, "%s/%s", dir, tower_name);
+    if (mkdir(tower_dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "vkvlm_make_tiny: error: cannot create %s: %s\n", tower_dir, strerror(errno));
+        vocab_free(&v);
+        return 0;
+    }
+
+    cJSON *c = cJSON_CreateObject();
+    const char *arch = "LlavaLlamaForCausalLM";
+    cJSON_AddBoolToObject(c, "add_faster_video", 0);
+    cJSON_AddItemToObject(c, "architectures", cJSON_CreateStringArray(&arch, 1));
+    cJSON_AddBoolToObject(c, "attention_bias", 0);
+    cJSON_AddNumberToObject(c, "attention_dropout", 0.0);
+    cJSON_AddNumberToObject(c, "bos_token_id", 1);
+    cJSON_AddNumberToObject(c, "eos_token_id", 2);
+    cJSON_AddNumberToObject(c, "head_dim", d.head_dim);
+    cJSON_AddStringToObject(c, "hidden_act", "silu");
+    cJSON_AddNumberToObject(c, "hidden_size", d.hidden);
+    cJSON_AddNumberToObject(c, "hidden_size_reduce_factor", 4);
+    cJSON_AddStringToObject(c, "image_aspect_ratio", "pad");
+    cJSON_AddNullToObject(c, "image_crop_resolution");
+    cJSON_AddNullToObject(c, "image_grid_pinpoints");
+    cJSON_AddNullToObject(c, "image_split_resolution");
+    cJSON_AddNumberToObject(c, "image_token_len_per_side", grid);
+    cJSON_AddNumberToObject(c, "initializer_range", 0.02);
+    cJSON_AddNumberToObject(c, "intermediate_size", d.inter);
+    cJSON_AddBoolToObject(c, "learn_proxy", 0);
+    cJSON_AddNumberToObject(c, "max_num_image_crops", 1);
+    cJSON_AddNumberToObject(c, "max_position_embeddings", 4096);
+    cJSON_AddBoolToObject(c, "mlp_bias", 0);
+    cJSON_AddNumberToObject(c, "mm_hidden_size", d.v_hidden);
+    cJSON_AddStringToObject(c, "mm_newline_position", "one_token");
+    cJSON_AddStringToObject(c, "mm_patch_merge_type", "flat");
+    cJSON_AddStringToObject(c, "mm_projector_type", "mlp2x_gelu");
+    cJSON_AddNullToObject(c, "mm_resampler_type");
+    cJSON_AddStringToObject(c, "mm_spatial_pool_mode", "bilinear");
+    cJSON_AddNullToObject(c, "mm_spatial_pool_stride");
+    cJSON_AddStringToObject(c, "mm_tunable_parts", "mm_mlp_adapter,mm_language_model,mm_vision_mlp");
+    cJSON_AddBoolToObject(c, "mm_use_im_patch_token", 0);
+    cJSON_AddBoolToObject(c, "mm_use_im_start_end", 0);
+    cJSON_AddStringToObject(c, "mm_vision_select_feature", "patch");
+    cJSON_AddNumberToObject(c, "mm_vision_select_layer", -2);
+    cJSON_AddStringToObject(c, "mm_vision_tower", tower_name);
+    cJSON_AddStringToObject(c, "model_type", "llava_llama");
+    cJSON_AddNumberToObject(c, "num_attention_heads", d.heads);
+    cJSON_AddNumberToObject(c, "num_hidden_layers", d.layers);
+    cJSON_AddNumberToObject(c, "num_key_value_heads", d.kv_heads);
+    cJSON_AddNumberToObject(c, "num_of_vision_mlp_layers", mlps);
+    cJSON_AddNumberToObject(c, "pad_token_id", 0);
+    cJSON_AddNumberToObject(c, "per_crop_token_len", image_tokens);
+    cJSON_AddNumberToObject(c, "pretraining_tp", 1);
+    cJSON_AddBoolToObject(c, "proxyv", 1);
+    cJSON_AddNumberToObject(c, "proxyv_reduce_factor", factor);
+    cJSON_AddNumberToObject(c, "proxyv_start_layer", start);
+    cJSON_AddNumberToObject(c, "rms_norm_eps", 1e-5);
+    cJSON_AddNullToObject(c, "rope_scaling");
+    cJSON_AddNumberToObject(c, "rope_theta", 10000.0);
+    cJSON_AddBoolToObject(c, "tie_word_embeddings", 0);
+    cJSON_AddNumberToObject(c, "tokenizer_model_max_length", 2048);
+    cJSON_AddStringToObject(c, "tokenizer_padding_side", "right");
+    cJSON_AddStringToObject(c, "torch_dtype", dtype);
+    cJSON_AddStringToObject(c, "transformers_version", "4.47.1");
+    cJSON_AddBoolToObject(c, "use_cache", 1);
+    cJSON_AddBoolToObject(c, "use_mm_proj", 1);
+    cJSON_AddNullToObject(c, "vision_tower_pretrained");
+    cJSON_AddNumberToObject(c, "vocab_size", d.vocab);
+    int ok = write_json(dir, "config.json", c);
+
+    cJSON *g = cJSON_CreateObject();
+    cJSON_AddNumberToObject(g, "bos_token_id", 1);
+    cJSON_AddNumberToObject(g, "eos_token_id", 2);
+    cJSON_AddNumberToObject(g, "pad_token_id", 0);
+    ok = ok && write_json(dir, "generation_config.json", g);
+    ok = ok && write_tokenizer(dir, &v, v.count, 1);
+    cJSON *tc = cJSON_CreateObject();
+    cJSON_AddBoolToObject(tc, "add_bos_token", 1);
+    cJSON_AddBoolToObject(tc, "add_eos_token", 0);
+    cJSON *decoder = cJSON_AddObjectToObject(tc, "added_tokens_decoder");
+    static const char *const specials[] = {"<unk>", "<s>", "</s>"};
+    for (int i = 0; i < 3; i++) {
+        char key[8];
+        snprintf(key, sizeof key, "%d", i);
+        cJSON *t = added_token(i, specials[i]);
+        cJSON_DeleteItemFromObject(t, "id");
+        cJSON_AddItemToObject(decoder, key, t);
+    }
+    cJSON_AddStringToObject(tc, "bos_token", "<s>");
+    cJSON_AddBoolToObject(tc, "clean_up_tokenization_spaces", 0);
+    cJSON_AddStringToObject(tc, "eos_token", "</s>");
+    cJSON_AddBoolToObject(tc, "legacy", 1);
+    cJSON_AddNumberToObject(tc, "model_max_length", 2048);
+    cJSON_AddStringToObject(tc, "pad_token", "<unk>");
+    cJSON_AddStringToObject(tc, "padding_side", "right");
+    cJSON_AddObjectToObject(tc, "sp_model_kwargs");
+    cJSON_AddStringToObject(tc, "tokenizer_class", "LlamaTokenizer");
+    cJSON_AddStringToObject(tc, "unk_token", "<unk>");
+    cJSON_AddBoolToObject(tc, "use_default_system_prompt", 0);
+    ok = ok && write_json(dir, "tokenizer_config.json", tc);
+    cJSON *sm = cJSON_CreateObject();
+    cJSON_AddItemToObject(sm, "bos_token", special_token("<s>"));
+    cJSON_AddItemToObject(sm, "eos_token", special_token("</s>"));
+    cJSON_AddItemToObject(sm, "pad_token", special_token("<unk>"));
+    cJSON_AddItemToObject(sm, "unk_token", special_token("<unk>"));
+    ok = ok && write_json(dir, "special_tokens_map.json", sm);
+
+    /* the tower folder: a CLIPVisionModel config and CLIPImageProcessor constants */
+    cJSON *vc = cJSON_CreateObject();
+    const char *varch = "CLIPVisionModel";
+    cJSON_AddItemToObject(vc, "architectures", cJSON_CreateStringArray(&varch, 1));
+    cJSON_AddNumberToObject(vc, "attention_dropout", 0.0);
+    cJSON_AddStringToObject(vc, "hidden_act", "quick_gelu");
+    cJSON_AddNumberToObject(vc, "hidden_size", d.v_hidden);
+    cJSON_AddNumberToObject(vc, "image_size", d.image);
+    cJSON_AddNumberToObject(vc, "initializer_factor", 1.0);
+    cJSON_AddNumberToObject(vc, "initializer_range", 0.02);
+    cJSON_AddNumberToObject(vc, "intermediate_size", d.v_inter);
+    cJSON_AddNumberToObject(vc, "layer_norm_eps", 1e-5);
+    cJSON_AddStringToObject(vc, "model_type", "clip_vision_model");
+    cJSON_AddNumberToObject(vc, "num_attention_heads", d.v_heads);
+    cJSON_AddNumberToObject(vc, "num_channels", 3);
+    cJSON_AddNumberToObject(vc, "num_hidden_layers", d.v_layers);
+    cJSON_AddNumberToObject(vc, "patch_size", d.patch);
+    cJSON_AddNumberToObject(vc, "projection_dim", half ? 768 : d.hidden);
+    cJSON_AddStringToObject(vc, "torch_dtype", dtype);
+    cJSON_AddStringToObject(vc, "transformers_version", "4.47.1");
+    ok = ok && write_json(tower_dir, "config.json", vc);
+    static const double mean[3] = {0.48145466, 0.4578275, 0.40821073}, stdv[3] = {0.26862954, 0.26130258, 0.27577711};
+    cJSON *pp = cJSON_CreateObject(), *crop = cJSON_AddObjectToObject(pp, "crop_size");
+    cJSON_AddNumberToObject(crop, "height", d.image);
+    cJSON_AddNumberToObject(crop, "width", d.image);
+    cJSON_AddBoolToObject(pp, "do_center_crop", 1);
+    cJSON_AddBoolToObject(pp, "do_convert_rgb", 1);
+    cJSON_AddBoolToObject(pp, "do_normalize", 1);
+    cJSON_AddBoolToObject(pp, "do_rescale", 1);
+    cJSON_AddBoolToObject(pp, "do_resize", 1);
+    cJSON_AddItemToObject(pp, "image_mean", cJSON_CreateDoubleArray(mean, 3));
+    cJSON_AddStringToObject(pp, "image_processor_type", "CLIPImageProcessor");
+    cJSON_AddItemToObject(pp, "image_std", cJSON_CreateDoubleArray(stdv, 3));
+    cJSON_AddNumberToObject(pp, "resample", 3);
+    cJSON_AddNumberToObject(pp, "rescale_factor", 1.0 / 255.0);
+    cJSON *size = cJSON_AddObjectToObject(pp, "size");
+    cJSON_AddNumberToObject(size, "shortest_edge", d.image);
+    ok = ok && write_json(tower_dir, "preprocessor_config.json", pp);
+    if (!ok) {
+        vocab_free(&v);
+        return 0;
+    }
+
+    /* the tower's weights once, under vision_model.* in the folder and (copied) under the checkpoint's names */
+    tensor_list t = {.half = half};
+    add_tensor(&t, "vision_model.embeddings.class_embedding", INIT_EMBED, 1, d.v_hidden, 0, 0, 0);
+    add_tensor(&t, "vision_model.embeddings.patch_embedding.weight", INIT_LINEAR, 4, d.v_hidden, 3, d.patch, d.patch);
+    add_tensor(&t, "vision_model.embeddings.position_embedding.weight", INIT_POS, 2, image_tokens + 1, d.v_hidden, 0, 0);
+    add_tensor(&t, "vision_model.pre_layrnorm.weight", INIT_NORM, 1, d.v_hidden, 0, 0, 0);
+    add_tensor(&t, "vision_model.pre_layrnorm.bias", INIT_BIAS, 1, d.v_hidden, 0, 0, 0);
+    add_vision_encoder(&t, "vision_model", &d);
+
+    tensor_list l = {.half = half};
+    add_llama(&l, "model", "lm_head.weight", &d);
+    add_tensor(&l, "model.mm_projector.0.weight", INIT_LINEAR, 2, d.hidden, d.v_hidden, 0, 0);
+    add_tensor(&l, "model.mm_projector.0.bias", INIT_BIAS, 1, d.hidden, 0, 0, 0);
+    add_tensor(&l, "model.mm_projector.2.weight", INIT_LINEAR, 2, d.hidden, d.hidden, 0, 0);
+    add_tensor(&l, "model.mm_projector.2.bias", INIT_BIAS, 1, d.hidden, 0, 0, 0);
+    add_tensor(&l, "model.image_newline", INIT_EMBED, 1, d.hidden, 0, 0, 0);
+    char name[256];
+    for (int i = 0; i < mlps; i++) {
+        struct { const char *n; int rows, cols; } lin[] = {{"context_proj", width, d.hidden}, {"input_proj", width, d.hidden},
+                                                           {"proj.0", width, 2 * width}, {"proj.2", d.hidden, width}};
+        for (size_t k = 0; k < sizeof lin / sizeof lin[0]; k++) {
+            snprintf(name, sizeof name, "model.vision_mlp_layers.%d.%s.weight", i, lin[k].n);
+            add_tensor(&l, name, INIT_LINEAR, 2, lin[k].rows, lin[k].cols, 0, 0);
+        }
+        snprintf(name, sizeof name, "model.vision_mlp_layers.%d.layernorm_post.weight", i);
+        add_tensor(&l, name, INIT_NORM, 1, d.hidden, 0, 0, 0);
+    }
+    for (int i = 0; i < t.count && !po->no_tower_copy; i++) {
+        const vkvlm_st_entry *src = &t.items[i];
+        if (l.count == l.capacity) {
+            l.capacity *= 2;
+            l.items = realloc(l.items, (size_t)l.capacity * sizeof *l.items);
+            if (!l.items) exit(1);
+        }
+        vkvlm_st_entry *e = &l.items[l.count++];
+        *e = *src;
+        snprintf(name, sizeof name, "model.vision_tower.vision_tower.%s", src->name);
+        e->name = strdup(name);
+        e->data = malloc(src->nbytes);
+        if (!e->name || !e->data) exit(1);
+        memcpy((void *)e->data, src->data, src->nbytes);
+    }
+    char path[4096];
+    vkvlm_error err = {0};
+    snprintf(path, sizeof path, "%s/model.safetensors", tower_dir);
+    ok = vkvlm_safetensors_write(path, t.items, t.count, &err) == VKVLM_OK;
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    ok = ok && vkvlm_safetensors_write(path, l.items, l.count, &err) == VKVLM_OK;
+    if (!ok) fprintf(stderr, "vkvlm_make_tiny: error: %s\n", err.message);
+    else printf("wrote %s: ProxyV LLaVA (vocab %d, %d tensors, %dx%d grid, start layer %d, factor %d, %d proxies, "
+                "tower %s%s)\n", dir, v.count, l.count, grid, grid, start, factor,
+                grid % factor ? 0 : (grid / factor) * (grid / factor), tower_name,
+                po->no_tower_copy ? " only" : " + checkpoint copy");
+    tensor_list_free(&t);
+    tensor_list_free(&l);
+    vocab_free(&v);
+    return ok;
+}
+
 /* sample.png: 80x64 RGB with a red gradient along x, green along y, a yellow disc and a blue bar, so the demo
  * has a picture with shapes and colours to talk about. */
 static int write_sample_image(const char *dir) {
@@ -808,12 +1069,15 @@ static int make_dirs(const char *path) {
 }
 
 static const char usage_text[] =
-    "usage: vkvlm_make_tiny --family llava|idefics3 --out DIR [--seed N]\n"
-    "       [--shape llava-1.5-7b|llava-smollm2] [--text-layers N] [--vision-layers N]   (llava only)\n";
+    "usage: vkvlm_make_tiny --family llava|idefics3|proxyv --out DIR [--seed N]\n"
+    "       [--shape llava-1.5-7b|llava-smollm2] [--text-layers N] [--vision-layers N]   (llava; proxyv: llava-smollm2)\n"
+    "       [--proxyv-start N] [--proxyv-factor F] [--vision-image PX] [--no-tower-copy]   (proxyv only)\n";
 
 int main(int argc, char **argv) {
     const char *family = NULL, *out = NULL;
     shape_opts so = {0};
+    proxyv_opts po = {.start = -1};
+    int proxyv_set = 0;
     unsigned long long seed = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--family") == 0 && i + 1 < argc) family = argv[++i];
@@ -823,14 +1087,20 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc && strcmp(argv[i + 1], "llava-smollm2") == 0) so.smollm_text = 1, i++;
         else if (strcmp(argv[i], "--text-layers") == 0 && i + 1 < argc) so.text_layers = atoi(argv[++i]);
         else if (strcmp(argv[i], "--vision-layers") == 0 && i + 1 < argc) so.vision_layers = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--proxyv-start") == 0 && i + 1 < argc) po.start = atoi(argv[++i]), proxyv_set = 1;
+        else if (strcmp(argv[i], "--proxyv-factor") == 0 && i + 1 < argc) po.factor = atoi(argv[++i]), proxyv_set = 1;
+        else if (strcmp(argv[i], "--vision-image") == 0 && i + 1 < argc) po.image = atoi(argv[++i]), proxyv_set = 1;
+        else if (strcmp(argv[i], "--no-tower-copy") == 0) po.no_tower_copy = 1, proxyv_set = 1;
         else {
             fputs(usage_text, stderr);
             return 2;
         }
     }
-    if (!family || !out || (strcmp(family, "llava") && strcmp(family, "idefics3")) || so.text_layers < 0 ||
-        so.vision_layers < 0 ||
-        ((so.real_7b || so.smollm_text || so.text_layers || so.vision_layers) && strcmp(family, "llava"))) {
+    int proxyv = family && strcmp(family, "proxyv") == 0;
+    if (!family || !out || (strcmp(family, "llava") && strcmp(family, "idefics3") && !proxyv) || so.text_layers < 0 ||
+        so.vision_layers < 0 || (po.start < -1 || po.factor < 0 || po.image < 0) ||
+        (proxyv && so.real_7b) || (proxyv_set && !proxyv) ||
+        ((so.real_7b || so.smollm_text || so.text_layers || so.vision_layers) && strcmp(family, "llava") && !proxyv)) {
         fputs(usage_text, stderr);
         return 2;
     }
@@ -839,6 +1109,6 @@ int main(int argc, char **argv) {
         return 1;
     }
     rng_state = seed;
-    int ok = strcmp(family, "llava") == 0 ? make_llava(out, &so) : make_idefics3(out);
+    int ok = proxyv ? make_proxyv(out, &so, &po) : strcmp(family, "llava") == 0 ? make_llava(out, &so) : make_idefics3(out);
     return ok && write_sample_image(out) ? 0 : 1;
 }
