@@ -1,6 +1,7 @@
 /* bench.c — `vkvlm bench --ops`: kernel micro-benchmarks on one device (GFLOP/s, GB/s per op and shape),
  * printed as a table and optionally written as JSON. Model benchmarks (`-m DIR | --shape NAME`, CLI.md)
  * join when the model paths exist; until then this command says so instead of pretending. */
+#define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ static const char bench_usage[] =
     "  --filter TEXT  only cases whose name contains TEXT\n"
     "  --repeat R     timed runs per case (default 5)\n"
     "  --json FILE    also write the results as JSON\n"
+    "  --limits P     plan and choose kernels under a limit profile (mobile | webgpu | key=value,...)\n"
     "  --shape NAME (in-memory random models) is not available yet: make one with vkvlm_make_tiny --shape.\n"
     "  On lavapipe only ratios within one run mean anything; validation (VKVLM_VALIDATE=1) slows it 1.5-2x.\n";
 
@@ -240,11 +242,12 @@ int cli_bench(int argc, char **argv) {
         int takes_value = strcmp(a, "--backend") == 0 || strcmp(a, "--device") == 0 || strcmp(a, "--filter") == 0 ||
                           strcmp(a, "--repeat") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "-m") == 0 ||
                           strcmp(a, "--image") == 0 || strcmp(a, "--reduce") == 0 || strcmp(a, "-p") == 0 ||
-                          strcmp(a, "-n") == 0 || strcmp(a, "--ctx") == 0;
+                          strcmp(a, "-n") == 0 || strcmp(a, "--ctx") == 0 || strcmp(a, "--limits") == 0;
         if (takes_value) {
             if (i + 1 >= argc) return cli_usage_error("bench: %s needs a value", a);
             const char *v = argv[++i];
             if (strcmp(a, "-m") == 0) model = v;
+            else if (strcmp(a, "--limits") == 0) setenv("VKVLM_LIMITS", v, 1); /* read by the GPU context */
             else if (strcmp(a, "--image") == 0) image = v;
             else if (strcmp(a, "-p") == 0) prompt = v;
             else if (strcmp(a, "-n") == 0) {

@@ -14,12 +14,14 @@ static const char usage[] =
     "  devices [--json]     list every device each backend sees, with its capabilities\n"
     "  selftest [--backend B] [--device D]\n"
     "                       run every kernel on a device and compare it with the CPU reference\n"
-    "  bench --ops [...]    kernel micro-benchmarks (GFLOP/s, GB/s) on one device, optional JSON\n"
+    "  bench -m DIR [--reduce SPEC]... | --ops\n"
+    "                       a model with and without reduction in one run, or kernel micro-benchmarks; JSON\n"
     "  report FILE.json... [-o DIR]\n"
     "                       merge bench --json files into Markdown tables and SVG charts\n"
     "\n"
     "run 'vkvlm <command> --help' for a command's options.\n"
-    "environment: VKVLM_DEVICE (default --device), VKVLM_VALIDATE=1 (Vulkan validation layer on)\n";
+    "environment: VKVLM_DEVICE (default --device), VKVLM_VALIDATE=1 (Vulkan validation layer on),\n"
+    "             VKVLM_LIMITS (default --limits: mobile | webgpu | key=value,... on run, bench, devices)\n";
 
 int cli_fail(const vkvlm_error *err) {
     fprintf(stderr, "vkvlm: error: %s\n", err->message[0] ? err->message : vkvlm_status_text(err->status));

@@ -1,5 +1,6 @@
 /* run.c — `vkvlm run`: load a Hugging Face model directory, run one prompt (with an image), stream the
  * generated text to stdout, or print one JSON object with --json (CLI.md is the contract). */
+#define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@ static const char run_usage[] =
     "  --ctx N             KV cache size in tokens (default min(max_position_embeddings, 2048))\n"
     "  --backend B         vulkan | cpu (default: the best Vulkan device, else cpu)\n"
     "  --device D          device index within the backend or a name substring (default: $VKVLM_DEVICE)\n"
+    "  --limits PROFILE    plan and choose kernels as if the device had these limits: mobile | webgpu |\n"
+    "                      key=value,... (see vkvlm devices --help); default: $VKVLM_LIMITS\n"
     "  --reduce SPEC       token reduction, repeatable: none | fastv:k=K,r=R (scores from layer K-1, image\n"
     "                      tokens removed from layer K on, round(N*(1-R)) kept) |\n"
     "                      ficoco-v:start=L,remove=N[,targets=2,lambda=0.35,window=2,penalty=2] (vision layers\n"
@@ -58,7 +61,7 @@ static int parse(int argc, char **argv, run_options *o) {
         if (strcmp(a, "--ignore-eos") == 0) { o->ignore_eos = true; continue; }
         static const char *const valued[] = {"-m", "--image", "-p", "--raw-prompt", "-n", "--temp", "--top-k", "--top-p",
                                              "--repeat-penalty", "--seed", "--ctx", "--backend", "--device", "--reduce",
-                                             "--dump"};
+                                             "--dump", "--limits"};
         bool known = false;
         for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) known |= strcmp(a, valued[k]) == 0;
         if (!known) return cli_usage_error("run: unknown option '%s' (see vkvlm run --help)", a);
@@ -73,6 +76,8 @@ static int parse(int argc, char **argv, run_options *o) {
         else if (strcmp(a, "--backend") == 0) o->backend = v;
         else if (strcmp(a, "--device") == 0) o->device = v;
         else if (strcmp(a, "--dump") == 0) o->dump = v;
+        /* the GPU context reads the profile from the environment, where VKVLM_LIMITS also comes from */
+        else if (strcmp(a, "--limits") == 0) setenv("VKVLM_LIMITS", v, 1);
         else if (strcmp(a, "-n") == 0) { if (!cli_int(a, v, 1, 1 << 20, &o->n)) return 2; }
         else if (strcmp(a, "--top-k") == 0) { if (!cli_int(a, v, 0, 1 << 30, &o->top_k)) return 2; }
         else if (strcmp(a, "--ctx") == 0) { if (!cli_int(a, v, 1, 1 << 24, &o->ctx)) return 2; }

@@ -125,7 +125,16 @@ static vkvlm_status open_device(vkvlm_session *s, const vkvlm_session_desc *d, v
     return VKVLM_OK;
 }
 
-static double gib(uint64_t bytes) { return bytes / (double)(UINT64_C(1) << 30); }
+/* "13.21 GiB" or "27.4 MiB": sizes in messages, readable for tiny and 7B models alike. */
+typedef struct size_text {
+    char s[32];
+} size_text;
+static size_text human(uint64_t bytes) {
+    size_text t;
+    if (bytes >= (UINT64_C(1) << 30)) snprintf(t.s, sizeof t.s, "%.2f GiB", bytes / (double)(UINT64_C(1) << 30));
+    else snprintf(t.s, sizeof t.s, "%.1f MiB", bytes / (double)(UINT64_C(1) << 20));
+    return t;
+}
 
 vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session **out, vkvlm_error *err) {
     *out = NULL;
@@ -172,10 +181,10 @@ vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session 
         uint64_t have = caps->backend == GPU_BACKEND_CPU ? UINT64_MAX : caps->device_local_bytes;
         if (st == VKVLM_OK && s->planned_bytes > have)
             st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY,
-                                 "%s needs %.2f GiB of device memory (weights %.2f GiB, KV cache for %u tokens and "
-                                 "activations %.2f GiB) but %s has %.2f GiB; try a smaller --ctx",
-                                 dir, gib(s->planned_bytes), gib(plan.weight_bytes), capacity, gib(plan.buffer_bytes),
-                                 caps->name, gib(have));
+                                 "%s needs %s of device memory (weights %s, KV cache for %u tokens and activations %s) "
+                                 "but %s has %s; try a smaller --ctx",
+                                 dir, human(s->planned_bytes).s, human(plan.weight_bytes).s, capacity,
+                                 human(plan.buffer_bytes).s, caps->name, human(have).s);
         if (st == VKVLM_OK) {
             model_loader load = {.dev = s->dev, .ck = &s->ck, .tensors_expected = plan.tensors};
             if (desc->progress) {

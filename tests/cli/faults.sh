@@ -25,7 +25,7 @@ fault "out of device memory while loading" alloc=1 "VK_ERROR_OUT_OF_DEVICE_MEMOR
 
 VKVLM_LIMITS=memory=1M "$vkvlm" run -m "$model" --image "$image" -p hi -n 2 >/dev/null 2>"$tmp/err"
 [ $? -eq 1 ]; check "model over the memory limit: exit 1" $?
-grep -q "^vkvlm: error: .*needs .* GiB of device memory .* has .* GiB" "$tmp/err"; check "says needed vs available" $?
+grep -q "^vkvlm: error: .*needs [0-9.]* MiB of device memory .* has 1.0 MiB" "$tmp/err"; check "says needed vs available" $?
 "$vkvlm" run -m "$model" --image "$image" -p hi -n 100000000 >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ]; check "-n beyond any context: exit 2" $?
 

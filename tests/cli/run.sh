@@ -64,6 +64,7 @@ expect "fastv r=1" 2 "r=1" -- run -m "$model" -p hi --image "$image" --reduce fa
 expect "fastv r<0" 2 "r=-0.1" -- run -m "$model" -p hi --image "$image" --reduce fastv:k=2,r=-0.1
 expect "fastv no image" 2 "no image" -- run -m "$model" -p hi --reduce fastv:k=2,r=0.5
 expect "fastv missing r" 2 "needs k and r" -- run -m "$model" -p hi --image "$image" --reduce fastv:k=2
+expect "bad --limits" 2 "--limits tablet" -- run -m "$model" -p hi --limits tablet
 expect "unknown method" 2 "unknown method" -- run -m "$model" -p hi --reduce magic
 expect "ficoco-v no remove" 2 "remove" -- run -m "$model" -p hi --image "$image" --reduce ficoco-v:start=1
 expect "ficoco-v bad lambda" 2 "lambda=2" -- run -m "$model" -p hi --image "$image" --reduce ficoco-v:start=1,remove=2,lambda=2
