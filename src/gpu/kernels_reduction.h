@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "gpu/kernels_attention.h"
+
 /* Most targets per discarded token reduce_ficoco_select_f32 takes (its per-invocation top-k list). */
 #define GPU_FICOCO_MAX_TARGETS 8u
 /* Most candidate (visual) tokens it takes: its workgroup-memory arrays. */
@@ -13,9 +15,24 @@
 
 /* The mode field of gpu_params_ficoco. */
 enum { GPU_FICOCO_VISION = 0, GPU_FICOCO_LANGUAGE = 1 };
+/* Its phase field: both steps, or one of them (FILTER leaves the discard set in mask and src[d*k], which
+ * CORRELATE reads back), so the attention rows CORRELATE needs can be computed in between. */
+enum { GPU_FICOCO_PHASE_ALL = 0, GPU_FICOCO_PHASE_FILTER = 1, GPU_FICOCO_PHASE_CORRELATE = 2 };
+
+/* reduce_attn_mean_f32: the attention parameters, then the block computed: rows row0 .. row0+nrows-1 (or,
+ * indexed, rows[y * index_stride] for y < nrows), keys col0 .. col0+ncols-1. */
+typedef struct gpu_params_attn_mean {
+    gpu_params_attention a;
+    uint32_t row0, nrows, col0, ncols;
+    uint32_t indexed;      /* 1: the query rows come from the rows binding */
+    uint32_t index_stride; /* int32 words between consecutive row indices */
+} gpu_params_attn_mean;
 
 /* FiCoCo's filter + correlate on the head-mean attention A [rows, rows] of one layer (row = query):
- * candidates are rows v0 .. v0+nv-1. */
+ * candidates are rows v0 .. v0+nv-1. Entries read: VISION column and row cls_row (filter), the discarded
+ * rows over the candidates (correlate); LANGUAGE the image rows over the prefix columns 0 .. v0-1 and the text
+ * rows over the candidates (filter), the discarded rows over the candidates (correlate). The row sums over the
+ * candidates come from 1 minus the rest of the row (softmax rows sum to 1 over the keys they see). */
 typedef struct gpu_params_ficoco {
     uint32_t rows;     /* rows and columns of A */
     uint32_t v0;       /* first candidate row */
@@ -31,12 +48,13 @@ typedef struct gpu_params_ficoco {
     float w_score;     /* lambda (VISION) or beta (LANGUAGE): weight of the row-mean term */
     float w_corr;      /* gamma (LANGUAGE): weight of the direct attention in the correlation */
     float penalty;     /* VISION: factor applied to each window's maximum score */
+    uint32_t phase;    /* GPU_FICOCO_PHASE_* */
 } gpu_params_ficoco;
 
 /* X(id, name, binding count, written-bindings mask, params struct) */
 #define GPU_KERNELS_REDUCTION(X)                                                                            \
-    /* q, k, pos_q, pos_k, lse, probs: head-mean post-softmax attention [q_len, kv_len] */                  \
-    X(GPU_KERNEL_REDUCE_ATTN_MEAN_F32, "reduce_attn_mean_f32", 6, 0x20, gpu_params_attention)               \
+    /* q, k, pos_q, pos_k, lse, probs, rows: a block of the head-mean post-softmax attention */             \
+    X(GPU_KERNEL_REDUCE_ATTN_MEAN_F32, "reduce_attn_mean_f32", 7, 0x20, gpu_params_attn_mean)               \
     /* attn, orig, scores, mask, src, dst, alpha */                                                         \
     X(GPU_KERNEL_REDUCE_FICOCO_SELECT_F32, "reduce_ficoco_select_f32", 7, 0x7C, gpu_params_ficoco)
 

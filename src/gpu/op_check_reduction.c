@@ -6,8 +6,14 @@
  * attention group's bounds (NMSE 1e-9, 1e-5 * (1 + |ref|) per element), and on the device side alone:
  * every row sums to 1 (1e-5), keys a causal row may not see are exactly 0.
  *
+ * The block cases (FiCoCo's partial passes) also check that a block reproduces the full matrix's entries bit
+ * for bit and leaves every other entry alone.
+ *
  * reduce_ficoco_select_f32: the head-mean attention A is built on the host (row-wise softmax of uniform
- * logits; causal for the LLM), so both sides select on the same bytes. Outputs compared with the reference:
+ * logits; causal for the LLM; every row sums to 1 over the keys it sees), so both sides select on the same
+ * bytes. Cases with an even r run as FiCoCo records it, the filter phase then the correlate phase; odd r both
+ * in one dispatch. The host model keeps the paper's candidate-row mean in the scores, so the shaders'
+ * 1 - A[i, CLS] (VISION) and 1 - prefix sum (LANGUAGE) are checked against it. Outputs compared with the reference:
  * mask, src, dst exactly (guards included), scores and alpha within 5e-7 * (1 + |ref|) (<= 1e-6 for alpha).
  * Then invariants of the device output on its own, against a double-precision host model of the formulas:
  *   - scores match the model (penalised window maxima included) within 1e-6 + 1e-5 |s|;
@@ -17,9 +23,9 @@
  *     preserved candidate outside them correlates more (ties: lower index); alpha >= 0, rows sum to 1,
  *     alpha = C / sum C within 1e-6;
  *   - r = 0 is the identity: mask all ones, nothing written to src / dst / alpha.
- * Variants: 0 random; 1 flat (A constant: every score and correlation ties, so the tie rules decide
- * everything, and alpha = 1/k); 2 duplicated tokens (pairs of candidates with equal rows and columns:
- * exact ties in score and correlation); 3 (VISION) a grid with every third patch already merged away, so
+ * Variants: 0 random; 1 flat (A constant over the keys a row may see: every score and correlation ties, so
+ * the tie rules decide everything, and alpha = 1/k); 2 duplicated tokens (pairs of candidates with equal rows
+ * and columns: exact ties in score and correlation); 3 (VISION) a grid with every third patch already merged away, so
  * windows are partial and candidates are not the full raster; 4 (VISION) window 0 (no local penalty). */
 #include "gpu/op_check_internal.h"
 
@@ -88,9 +94,12 @@ static bool check_tensor_exact(check_env *e, const check_tensor *t, const char *
 
 /* ---------------------------------------------------------------- reduce_attn_mean_f32 */
 
-/* t: q, k, v, pos_q, pos_k, out, lse, probs */
+/* t: q, k, v, pos_q, pos_k, out, lse, probs, then for a block case: blocks (the blocks' output), rows (int32) */
 typedef struct mean_run {
     const gpu_attention_desc *desc;
+    uint32_t blocks;                /* block passes after the full one (0: none) */
+    gpu_attn_mean_part part[3];
+    bool indexed[3];                /* rows from t[9] */
 } mean_run;
 
 static vkvlm_status record_attn_mean(gpu_cmd *cmd, int s, const check_tensor *t, const uint32_t *shape,
@@ -100,8 +109,16 @@ static vkvlm_status record_attn_mean(gpu_cmd *cmd, int s, const check_tensor *t,
                                                    check_bind(&t[1], s), check_bind(&t[2], s), check_bind(&t[3], s),
                                                    check_bind(&t[4], s), desc, err);
     if (st != VKVLM_OK) return st;
-    return gpu_op_attention_mean_probs_f32(cmd, check_bind(&t[7], s), check_bind(&t[0], s), check_bind(&t[1], s),
-                                           check_bind(&t[3], s), check_bind(&t[4], s), check_bind(&t[6], s), desc, err);
+    st = gpu_op_attention_mean_probs_f32(cmd, check_bind(&t[7], s), check_bind(&t[0], s), check_bind(&t[1], s),
+                                         check_bind(&t[3], s), check_bind(&t[4], s), check_bind(&t[6], s), desc, err);
+    const mean_run *run = (const mean_run *)(const void *)shape;
+    gpu_binding none = {0};
+    for (uint32_t b = 0; b < run->blocks && st == VKVLM_OK; b++)
+        st = gpu_op_attention_mean_probs_part_f32(cmd, check_bind(&t[8], s), check_bind(&t[0], s), check_bind(&t[1], s),
+                                                  check_bind(&t[3], s), check_bind(&t[4], s), check_bind(&t[6], s),
+                                                  run->indexed[b] ? check_bind(&t[9], s) : none, &run->part[b], desc,
+                                                  err);
+    return st;
 }
 
 /* position of token j: mode 1 contiguous, mode 2 gapped (a merged-away run, as FiCoCo-L leaves) */
@@ -109,27 +126,71 @@ static int32_t mean_pos(uint32_t mode, uint32_t j) {
     return mode == 2 ? (int32_t)(j + 3 * (j >= 2) + 5 * (j >= 9) + 2 * (j >= 20)) : (int32_t)j;
 }
 
-/* shape: tokens, head_dim, q_heads, kv_heads, mode (0 bidirectional, 1 causal, 2 causal with gapped positions) */
+/* Whether block pass b of run covers entry (i, j); rows: the indexed rows. */
+static bool block_covers(const mean_run *run, const int32_t *rows, uint32_t i, uint32_t j) {
+    for (uint32_t b = 0; b < run->blocks; b++) {
+        const gpu_attn_mean_part *pt = &run->part[b];
+        if (j < pt->col0 || j >= pt->col0 + pt->ncols) continue;
+        for (uint32_t y = 0; y < pt->nrows; y++)
+            if ((run->indexed[b] ? (uint32_t)rows[y * pt->index_stride] : pt->row0 + y) == i) return true;
+    }
+    return false;
+}
+
+/* shape: tokens, head_dim, q_heads, kv_heads, mode (0 bidirectional, 1 causal, 2 causal with gapped positions),
+ * blocks (0: the full matrix only; 1: also FiCoCo-V's blocks: column and row 0, then every third row from row 2,
+ * indexed with stride 2, over keys 1..; 2: also FiCoCo-L's block: rows n/5.. over keys n/5 .. n/5 + n/2). A block
+ * case checks the blocks' output against the reference, and on the device alone: each entry in a block equals
+ * the full matrix's bit for bit, every other entry keeps its sentinel. */
 static bool check_attn_mean(check_env *e, const uint32_t *shape) {
-    uint32_t n = shape[0], d = shape[1], qh = shape[2], kvh = shape[3], mode = shape[4];
+    uint32_t n = shape[0], d = shape[1], qh = shape[2], kvh = shape[3], mode = shape[4], kind = shape[5];
     gpu_attention_desc desc = {.q_len = n, .kv_len = n, .q_heads = qh, .kv_heads = kvh, .head_dim = d,
                                .causal = mode != 0};
-    check_tensor t[8];
+    check_tensor t[10];
     memset(t, 0, sizeof t);
     int made = 0;
-    uint32_t counts[8] = {n * qh * d, n * kvh * d, n * kvh * d, n, n, n * qh * d, qh * n, n * n};
+    uint32_t nidx = n / 3 ? n / 3 : 1;
+    uint32_t counts[10] = {n * qh * d, n * kvh * d, n * kvh * d, n, n, n * qh * d, qh * n, n * n, n * n, 2 * nidx};
+    int tensors = kind ? 10 : 8;
     bool ok = true;
-    for (; made < 8 && ok; made++) ok = check_tensor_make(e, &t[made], counts[made], made < 3, -2, 2);
-    int32_t *pos = malloc(n * sizeof *pos);
-    float *probs = malloc((size_t)n * n * sizeof *probs);
-    if (ok && (!pos || !probs)) ok = host_oom(e, "inputs");
+    for (; made < tensors && ok; made++) ok = check_tensor_make(e, &t[made], counts[made], made < 3, -2, 2);
+    int32_t *pos = malloc(n * sizeof *pos), *rows = malloc(2 * nidx * sizeof *rows);
+    float *probs = malloc((size_t)n * n * sizeof *probs), *blocks = malloc((size_t)n * n * sizeof *blocks);
+    if (ok && (!pos || !probs || !rows || !blocks)) ok = host_oom(e, "inputs");
     if (ok) {
         for (uint32_t j = 0; j < n; j++) pos[j] = mean_pos(mode, j);
         ok = fill_words(e, &t[3], pos) && fill_words(e, &t[4], pos);
     }
-    mean_run run = {&desc};
+    mean_run run = {.desc = &desc};
+    if (ok && kind) {
+        uint32_t idx_rows = 0;
+        for (uint32_t y = 0; y < nidx; y++) {
+            rows[2 * y] = (int32_t)((2 + 3 * y) % n);
+            rows[2 * y + 1] = -7; /* between the indices: never read */
+            idx_rows++;
+        }
+        if (kind == 1) {
+            run.blocks = 3;
+            run.part[0] = (gpu_attn_mean_part){.row0 = 1, .nrows = n - 1, .col0 = 0, .ncols = 1};
+            run.part[1] = (gpu_attn_mean_part){.row0 = 0, .nrows = 1, .col0 = 1, .ncols = n - 1};
+            run.part[2] = (gpu_attn_mean_part){.nrows = idx_rows, .col0 = 1, .ncols = n - 1, .index_stride = 2};
+            run.indexed[2] = true;
+        } else {
+            run.blocks = 1;
+            run.part[0] = (gpu_attn_mean_part){.row0 = n / 5, .nrows = n - n / 5, .col0 = n / 5, .ncols = n / 2};
+        }
+        for (size_t i = 0; i < (size_t)n * n; i++) blocks[i] = -1.0f; /* the sentinel */
+        ok = fill_words(e, &t[9], rows) && fill_words(e, &t[8], blocks);
+    }
     ok = ok && check_run_both(e, record_attn_mean, t, (const uint32_t *)(const void *)&run) &&
          check_tensor_compare(e, &t[7], 1e-9, 1e-5) && read_side(e, &t[7], 0, probs);
+    if (ok && kind) ok = check_tensor_compare(e, &t[8], 1e-9, 1e-5) && read_side(e, &t[8], 0, blocks);
+    for (uint32_t i = 0; i < n && ok && kind; i++)
+        for (uint32_t j = 0; j < n && ok; j++) {
+            float want = block_covers(&run, rows, i, j) ? probs[(size_t)i * n + j] : -1.0f;
+            if (memcmp(&blocks[(size_t)i * n + j], &want, sizeof want) != 0)
+                ok = FAIL(e, "blocks: row %u key %u: %.9g, want %.9g", i, j, blocks[(size_t)i * n + j], want);
+        }
     for (uint32_t i = 0; i < n && ok; i++) {
         double sum = 0;
         for (uint32_t j = 0; j < n && ok; j++) {
@@ -143,7 +204,9 @@ static bool check_attn_mean(check_env *e, const uint32_t *shape) {
         if (ok && fabs(sum - 1.0) > 1e-5) ok = FAIL(e, "row %u sums to %.9g", i, sum);
     }
     free(pos);
+    free(rows);
     free(probs);
+    free(blocks);
     for (int i = 0; i < made; i++) check_tensor_free(&t[i]);
     return ok;
 }
@@ -158,9 +221,18 @@ typedef struct select_run {
 static vkvlm_status record_select(gpu_cmd *cmd, int s, const check_tensor *t, const uint32_t *shape,
                                   vkvlm_error *err) {
     const gpu_params_ficoco *p = ((const select_run *)(const void *)shape)->p;
+    /* even r: as FiCoCo records it, the filter phase then the correlate phase on what it left; odd r: both in
+     * one dispatch (phase ALL) */
+    gpu_params_ficoco ph = *p;
+    ph.phase = p->r % 2 ? GPU_FICOCO_PHASE_ALL : GPU_FICOCO_PHASE_FILTER;
+    vkvlm_status st = gpu_op_ficoco_select_f32(cmd, check_bind(&t[2], s), check_bind(&t[3], s), check_bind(&t[4], s),
+                                               check_bind(&t[5], s), check_bind(&t[6], s), check_bind(&t[0], s),
+                                               check_bind(&t[1], s), &ph, err);
+    if (st != VKVLM_OK || ph.phase == GPU_FICOCO_PHASE_ALL) return st;
+    ph.phase = GPU_FICOCO_PHASE_CORRELATE;
     return gpu_op_ficoco_select_f32(cmd, check_bind(&t[2], s), check_bind(&t[3], s), check_bind(&t[4], s),
                                     check_bind(&t[5], s), check_bind(&t[6], s), check_bind(&t[0], s),
-                                    check_bind(&t[1], s), p, err);
+                                    check_bind(&t[1], s), &ph, err);
 }
 
 /* Row-wise softmax of uniform logits in [-3, 3); causal: row q sees columns 0..q. */
@@ -339,11 +411,14 @@ static bool run_select(check_env *e, const gpu_params_ficoco *p, const float *a,
     return ok;
 }
 
-/* Fills A for a variant (1 flat, 2 duplicates among candidates v0..v0+nv-1, else random). */
+/* Fills A for a variant (1 flat, 2 duplicates among candidates v0..v0+nv-1, else random). Every row sums to 1
+ * over the keys it sees, as a softmax row does (the scores read a candidate row's candidate sum as 1 minus the
+ * rest of the row): flat is 1/rows everywhere, or, causal, 1/(v0+nv) over the prefix and candidate keys. */
 static void attention_variant(check_env *e, float *a, uint32_t rows, bool causal, uint32_t variant, uint32_t v0,
                               uint32_t nv) {
     if (variant == 1) {
-        for (size_t i = 0; i < (size_t)rows * rows; i++) a[i] = 1.0f / (float)rows;
+        for (size_t i = 0; i < (size_t)rows * rows; i++)
+            a[i] = !causal ? 1.0f / (float)rows : i % rows < v0 + nv ? 1.0f / (float)(v0 + nv) : 0.0f;
         return;
     }
     make_attention(e, a, rows, causal);
@@ -351,6 +426,12 @@ static void attention_variant(check_env *e, float *a, uint32_t rows, bool causal
         duplicate(a, rows, v0, v0 + 1);
         duplicate(a, rows, v0 + nv / 2, v0 + nv / 2 + 2);
         duplicate(a, rows, v0 + nv - 3, v0 + nv - 1);
+        /* rows sum to 1 again; equal rows and columns stay equal */
+        for (uint32_t q = 0; q < rows; q++) {
+            double sum = 0;
+            for (uint32_t j = 0; j < rows; j++) sum += a[(size_t)q * rows + j];
+            for (uint32_t j = 0; j < rows; j++) a[(size_t)q * rows + j] = (float)(a[(size_t)q * rows + j] / sum);
+        }
     }
 }
 
@@ -408,6 +489,11 @@ static const op_case reduction_cases[] = {
     {"reduce_attn_mean_f32", "tokens,d,qh,kvh,mode", check_attn_mean, {33, 64, 4, 2, 1}},
     {"reduce_attn_mean_f32", "tokens,d,qh,kvh,mode", check_attn_mean, {65, 128, 9, 3, 2}},
     {"reduce_attn_mean_f32", "tokens,d,qh,kvh,mode", check_attn_mean, {70, 16, 4, 1, 2}},
+    /* blocks: FiCoCo-V's (CLS column, CLS row, indexed rows) and FiCoCo-L's (image and text rows, image keys) */
+    {"reduce_attn_mean_f32", "tokens,d,qh,kvh,mode,blocks", check_attn_mean, {10, 64, 4, 4, 0, 1}},
+    {"reduce_attn_mean_f32", "tokens,d,qh,kvh,mode,blocks", check_attn_mean, {145, 64, 4, 4, 0, 1}},
+    {"reduce_attn_mean_f32", "tokens,d,qh,kvh,mode,blocks", check_attn_mean, {33, 64, 4, 2, 1, 2}},
+    {"reduce_attn_mean_f32", "tokens,d,qh,kvh,mode,blocks", check_attn_mean, {65, 128, 9, 3, 2, 2}},
     /* FiCoCo-V: odd grids with CLS; remove 0 (identity), 1, many; targets 1 and 2; ties; partial grids */
     {"reduce_ficoco_select_f32", "gw,gh,r,k,var", check_select_v, {3, 3, 0, 2, 0}},
     {"reduce_ficoco_select_f32", "gw,gh,r,k,var", check_select_v, {3, 3, 1, 1, 0}},

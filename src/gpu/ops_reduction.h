@@ -12,7 +12,19 @@ vkvlm_status gpu_op_attention_mean_probs_f32(gpu_cmd *cmd, gpu_binding probs, gp
                                              gpu_binding pos_q, gpu_binding pos_k, gpu_binding lse,
                                              const gpu_attention_desc *desc, vkvlm_error *err);
 
-/* FiCoCo's filter + correlate on attn (p->rows, p->rows) (gpu/kernels_reduction.h gives the formulas):
+/* The block of rows part->row0 .. +nrows (or, with rows bound, the rows rows[y * part->index_stride], y < nrows)
+ * and keys part->col0 .. +ncols of the same matrix, written into probs' full (q_len, kv_len) layout; the other
+ * entries are left as they are. Costs nrows * ncols * q_heads * head_dim. */
+typedef struct gpu_attn_mean_part {
+    uint32_t row0, nrows, col0, ncols, index_stride;
+} gpu_attn_mean_part;
+vkvlm_status gpu_op_attention_mean_probs_part_f32(gpu_cmd *cmd, gpu_binding probs, gpu_binding q, gpu_binding k,
+                                                  gpu_binding pos_q, gpu_binding pos_k, gpu_binding lse,
+                                                  gpu_binding rows, const gpu_attn_mean_part *part,
+                                                  const gpu_attention_desc *desc, vkvlm_error *err);
+
+/* FiCoCo's filter + correlate on attn (p->rows, p->rows) (gpu/kernels_reduction.h gives the formulas and the
+ * entries read; p->phase runs one step of the two):
  * scores (nv) the (penalised) scores the cut was made on; mask (rows) u32 0 for the discarded rows, else 1;
  * src, dst (r*k) int32 and alpha (r*k) f32 the merge pairs, discarded rows ascending, best target first, in the
  * order gpu_op_merge_weighted_f32 wants. orig (rows) int32: VISION's original patch index per row (any int32

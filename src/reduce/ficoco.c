@@ -1,8 +1,10 @@
 /* ficoco.c — FiCoCo-V and FiCoCo-L at prefill, following METHODS.md's binding decisions (section 2) and the
  * choices golden/README.md spells out:
  *
- *   A         = the layer's post-softmax attention averaged over query heads (a matrix pass normalised by the
- *               fused attention's log-sum-exp, so the attention itself stays fused)
+ *   A         = the layer's post-softmax attention averaged over query heads (normalised by the fused
+ *               attention's log-sum-exp, so the attention itself stays fused), computed only where the selection
+ *               reads it: V column and row CLS, L the image rows over the prefix columns and the text rows
+ *               over the image columns; then (after the filter) the discarded rows over the candidates
  *   filter    V: s_i = λ·mean_j A[i,j] (present patches) − (1−λ)·A[CLS,i], each 2×2 window's maximum ×2
  *             L: s_i = β·mean_{j∈V} A[i,j] − (1−β)·mean_{k∈text after the image} A[k,i]
  *             discard the r largest (ties to the lower index)
@@ -88,20 +90,41 @@ void ficoco_state_free(reduce_ficoco_state *f) {
     memset(f, 0, sizeof *f);
 }
 
+/* What computes the attention rows the correlate step reads (the discarded rows over the candidates), between
+ * the two selection phases; NULL: f->attn already holds all it reads. */
+typedef struct discarded_rows {
+    const gpu_attention_desc *desc;
+    gpu_binding q, k, pos_q, pos_k, lse;
+} discarded_rows;
+
 /* The common tail of one merge: selection on f->attn, merge into x's rows, the report slot, then the keep-mask
  * scan (f->kept holds the surviving row indices). idx: the per-row index the report speaks in (original patch
  * or position). */
-static vkvlm_status select_and_merge(reduce_ficoco_state *f, gpu_cmd *cmd, const gpu_params_ficoco *p, gpu_binding x,
-                                     uint32_t cols, gpu_buffer *idx, int layer, bool vision, vkvlm_error *err) {
+static vkvlm_status select_and_merge(reduce_ficoco_state *f, gpu_cmd *cmd, const gpu_params_ficoco *p_in,
+                                     const discarded_rows *between, gpu_binding x, uint32_t cols, gpu_buffer *idx,
+                                     int layer, bool vision, vkvlm_error *err) {
+    gpu_params_ficoco phase = *p_in;
+    const gpu_params_ficoco *p = &phase;
     if (f->pending >= (int)f->slots)
         return vkvlm_error_set(err, VKVLM_ERR_INTERNAL, "ficoco: more merge layers than report slots (%u)", f->slots);
     uint32_t rows = p->rows, pairs = p->r * p->k;
     int slot = f->pending;
     slot_layout sl = slot_at(f, slot);
     gpu_binding src = span(f->src, 0, pairs, 4), dst = span(f->dst, 0, pairs, 4), alpha = span(f->alpha, 0, pairs, 4);
+    gpu_binding attn = span(f->attn, 0, (uint64_t)rows * rows, 4);
+    phase.phase = between ? GPU_FICOCO_PHASE_FILTER : GPU_FICOCO_PHASE_ALL;
     vkvlm_status st = gpu_op_ficoco_select_f32(cmd, span(f->report, sl.scores, p->nv, 4), span(f->mask, 0, rows, 4), src,
-                                               dst, alpha, span(f->attn, 0, (uint64_t)rows * rows, 4), span(idx, 0, rows, 4),
-                                               p, err);
+                                               dst, alpha, attn, span(idx, 0, rows, 4), p, err);
+    if (st == VKVLM_OK && between && pairs) {
+        /* the discarded rows (src[d*k], d < r) over the candidates, then the correlate step on them */
+        gpu_attn_mean_part part = {.nrows = p->r, .col0 = p->v0, .ncols = p->nv, .index_stride = p->k};
+        st = gpu_op_attention_mean_probs_part_f32(cmd, attn, between->q, between->k, between->pos_q, between->pos_k,
+                                                  between->lse, src, &part, between->desc, err);
+        phase.phase = GPU_FICOCO_PHASE_CORRELATE;
+        if (st == VKVLM_OK)
+            st = gpu_op_ficoco_select_f32(cmd, span(f->report, sl.scores, p->nv, 4), span(f->mask, 0, rows, 4), src,
+                                          dst, alpha, attn, span(idx, 0, rows, 4), p, err);
+    }
     if (st == VKVLM_OK && pairs) st = gpu_op_merge_weighted_f32(cmd, x, src, dst, alpha, pairs, rows, cols, err);
     /* the report speaks in original indices: gather them through the pairs' row indices */
     if (st == VKVLM_OK && pairs)
@@ -154,15 +177,21 @@ vkvlm_status ficoco_v_after_attention(reduce_state *s, const reduce_item *it, vi
     }
     gpu_attention_desc a = {.q_len = t, .kv_len = t, .q_heads = heads, .kv_heads = heads,
                             .head_dim = (uint32_t)m->cfg.head_dim, .causal = false};
-    gpu_binding none = {0};
+    gpu_binding none = {0}, attn = span(f->attn, 0, (uint64_t)t * t, 4), q = span(m->q, 0, t, d * 4ull),
+                kb = span(m->k, 0, t, d * 4ull), lse = reduce_vision_lse(s, layer, t);
+    /* the filter reads column CLS (every row's sum over the patches is 1 minus it) and row CLS of A */
+    gpu_attn_mean_part cls_col = {.row0 = 1, .nrows = nv, .col0 = 0, .ncols = 1};
+    gpu_attn_mean_part cls_row = {.row0 = 0, .nrows = 1, .col0 = 1, .ncols = nv};
     if (st == VKVLM_OK)
-        st = gpu_op_attention_mean_probs_f32(cmd, span(f->attn, 0, (uint64_t)t * t, 4), span(m->q, 0, t, d * 4ull),
-                                             span(m->k, 0, t, d * 4ull), none, none, reduce_vision_lse(s, layer, t), &a, err);
+        st = gpu_op_attention_mean_probs_part_f32(cmd, attn, q, kb, none, none, lse, none, &cls_col, &a, err);
+    if (st == VKVLM_OK)
+        st = gpu_op_attention_mean_probs_part_f32(cmd, attn, q, kb, none, none, lse, none, &cls_row, &a, err);
+    discarded_rows between = {&a, q, kb, none, none, lse};
     gpu_params_ficoco p = {.rows = t, .v0 = 1, .nv = nv, .cls_row = 0, .r = r, .k = k, .mode = GPU_FICOCO_VISION,
                            .grid_w = (uint32_t)m->cfg.patches_per_side, .window = (uint32_t)o->window,
                            .w_score = (float)o->w_score, .penalty = (float)o->penalty};
     if (st == VKVLM_OK)
-        st = select_and_merge(f, cmd, &p, span(m->h, 0, t, d * 4ull), d, f->orig, layer, true, err);
+        st = select_and_merge(f, cmd, &p, &between, span(m->h, 0, t, d * 4ull), d, f->orig, layer, true, err);
     /* survivors: the residual stream (through hn, free until LN2) and the original indices */
     uint32_t left = t - r;
     if (st == VKVLM_OK) st = compact(f, cmd, m->h, m->hn, t, left, d, err);
@@ -196,12 +225,20 @@ vkvlm_status ficoco_l_after_attention(reduce_state *s, const reduce_item *it, ll
     gpu_attention_desc a = {.q_len = L, .kv_len = L, .q_heads = (uint32_t)c->num_attention_heads,
                             .kv_heads = (uint32_t)c->num_key_value_heads, .head_dim = (uint32_t)c->head_dim,
                             .causal = true};
-    vkvlm_status st = gpu_op_attention_mean_probs_f32(cmd, span(f->attn, 0, (uint64_t)L * L, 4), span(ls->q_rot, 0, L, qd * 4ull),
-                                                      span(kv->k, 0, L, kvd * 4ull), span(ls->pos, 0, L, 4),
-                                                      span(kv->pos, 0, L, 4), reduce_llm_lse(s, layer, L), &a, err);
+    /* the filter reads the image rows over the prefix columns (an image row's image sum is 1 minus its prefix
+     * sum) and the text rows over the image columns */
+    gpu_binding none = {0}, attn = span(f->attn, 0, (uint64_t)L * L, 4), q = span(ls->q_rot, 0, L, qd * 4ull),
+                kb = span(kv->k, 0, L, kvd * 4ull), pq = span(ls->pos, 0, L, 4), pk = span(kv->pos, 0, L, 4),
+                lse = reduce_llm_lse(s, layer, L);
+    gpu_attn_mean_part prefix = {.row0 = v0, .nrows = nv, .col0 = 0, .ncols = v0};
+    gpu_attn_mean_part text = {.row0 = t0, .nrows = L - t0, .col0 = v0, .ncols = nv};
+    vkvlm_status st = gpu_op_attention_mean_probs_part_f32(cmd, attn, q, kb, pq, pk, lse, none, &prefix, &a, err);
+    if (st == VKVLM_OK) st = gpu_op_attention_mean_probs_part_f32(cmd, attn, q, kb, pq, pk, lse, none, &text, &a, err);
+    discarded_rows between = {&a, q, kb, pq, pk, lse};
     gpu_params_ficoco p = {.rows = L, .v0 = v0, .nv = nv, .t0 = t0, .nt = L - t0, .r = r, .k = k,
                            .mode = GPU_FICOCO_LANGUAGE, .w_score = (float)o->w_score, .w_corr = (float)o->gamma};
-    if (st == VKVLM_OK) st = select_and_merge(f, cmd, &p, span(ls->x, 0, L, d * 4ull), d, ls->pos, layer, false, err);
+    if (st == VKVLM_OK)
+        st = select_and_merge(f, cmd, &p, &between, span(ls->x, 0, L, d * 4ull), d, ls->pos, layer, false, err);
     uint32_t left = L - r;
     if (st == VKVLM_OK) st = compact(f, cmd, ls->x, s->x2, L, left, d, err);
     if (st == VKVLM_OK) st = compact(f, cmd, ls->pos, s->pos2, L, left, 1, err);
