@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "gpu/op_check.h"
 #include "gpu/ops.h"
 
 enum { MAX_BUFFERS = 6 };
@@ -80,15 +81,7 @@ int op_bench_count(void) { return (int)(sizeof cases / sizeof cases[0]); }
 
 void op_bench_name(int index, char *out, size_t cap) {
     const bench_case *c = &cases[index];
-    size_t used = (size_t)snprintf(out, cap, "%s(", c->op);
-    const char *name = c->vars;
-    for (int i = 0; *name && used < cap; i++) {
-        const char *comma = strchr(name, ',');
-        int len = comma ? (int)(comma - name) : (int)strlen(name);
-        used += (size_t)snprintf(out + used, cap - used, "%s%.*s=%u", i ? "," : "", len, name, c->shape[i]);
-        name = comma ? comma + 1 : name + len;
-    }
-    if (used < cap) snprintf(out + used, cap - used, ")");
+    op_case_name(out, cap, c->op, c->vars, c->shape);
 }
 
 static int compare_double(const void *a, const void *b) {

@@ -91,17 +91,21 @@ int op_check_count(void) {
     return total;
 }
 
-void op_check_name(int index, char *out, size_t cap) {
-    const op_case *c = case_at(index);
-    size_t used = (size_t)snprintf(out, cap, "%s(", c->op);
-    const char *name = c->vars;
+void op_case_name(char *out, size_t cap, const char *op, const char *vars, const uint32_t *values) {
+    size_t used = (size_t)snprintf(out, cap, "%s(", op);
+    const char *name = vars;
     for (int i = 0; *name && used < cap; i++) {
         const char *comma = strchr(name, ',');
         int len = comma ? (int)(comma - name) : (int)strlen(name);
-        used += (size_t)snprintf(out + used, cap - used, "%s%.*s=%u", i ? "," : "", len, name, c->shape[i]);
+        used += (size_t)snprintf(out + used, cap - used, "%s%.*s=%u", i ? "," : "", len, name, values[i]);
         name = comma ? comma + 1 : name + len;
     }
     if (used < cap) snprintf(out + used, cap - used, ")");
+}
+
+void op_check_name(int index, char *out, size_t cap) {
+    const op_case *c = case_at(index);
+    op_case_name(out, cap, c->op, c->vars, c->shape);
 }
 
 op_check_result op_check_run(int index, gpu_device *dev, gpu_device *ref, uint64_t seed) {

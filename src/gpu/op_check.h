@@ -25,6 +25,9 @@ typedef struct op_check_result {
 
 /* Number of cases in the table. */
 int op_check_count(void);
+/* "op(a=1,b=2)" from an op name, comma-separated parameter names and their values: the name format that
+ * op checks and benchmarks share, so filters select the same cases in both. */
+void op_case_name(char *out, size_t cap, const char *op, const char *vars, const uint32_t *values);
 /* Case i's name (op and shape), for listings and filters. */
 void op_check_name(int index, char *out, size_t cap);
 /* Runs case i on dev, with ref (a CPU reference device) as the oracle. seed makes the inputs. */
