@@ -94,6 +94,8 @@ typedef struct vkvlm_session_desc {
     vkvlm_logger logger;          /* library messages (validation, warnings) */
     vkvlm_progress_fn progress;   /* weight loading progress, fraction 0..1; NULL: none */
     void *progress_user;
+    const char *quant;            /* quantize the decoder's linear weights on load: "q8_0" | "q4_0" (block
+                                     formats of docs/quantization.md); NULL or "none": keep the stored dtype */
 } vkvlm_session_desc;
 
 vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session **out, vkvlm_error *err);
@@ -108,6 +110,7 @@ typedef struct vkvlm_session_info {
     unsigned context_length;
     unsigned image_tokens;        /* tokens one image becomes */
     unsigned vocab_size;
+    int image_token_id;           /* the image placeholder's id (-200 for original-layout LLaVA) */
     unsigned long long weight_bytes;  /* device bytes of weights */
     unsigned long long planned_bytes; /* all device bytes planned (weights, caches, activations) */
     unsigned long long peak_bytes;    /* device bytes held at the peak so far */
@@ -121,6 +124,9 @@ typedef struct vkvlm_generate_desc {
     const char *prompt;           /* the user's message: the family's chat template is applied and one image
                                      placeholder per image inserted as the processor would */
     const char *raw_prompt;       /* or: the exact prompt text (placeholders such as <image> expanded), no template */
+    const int *prompt_ids;        /* or: the exact token ids, no tokenizer and no template (text-only; benchmarks
+                                     that need a prompt of exactly N tokens), [prompt_id_count] */
+    int prompt_id_count;
     const char *const *images;    /* image file paths, [image_count] */
     int image_count;              /* LLaVA-1.5: 0 or 1 */
     int max_new_tokens;           /* 0: 32 */
@@ -175,6 +181,23 @@ typedef struct vkvlm_reduction {
     vkvlm_reduction_layer *layers;/* [layer_count] */
 } vkvlm_reduction;
 
+/* GPU work of one stage of a prompt (vision, prefill or decode), from the commands the stage submitted. */
+typedef struct vkvlm_stage_work {
+    int submits;                  /* commands submitted (one per vision pass, prefill chunk, decode step) */
+    int dispatches;               /* compute dispatches recorded */
+    int copies;                   /* device buffer copies recorded */
+    int barriers;                 /* barriers the hazard tracker inserted */
+    double gpu_ms;                /* summed per-dispatch GPU time (timestamps); 0 without timestamps */
+} vkvlm_stage_work;
+
+/* One kernel's share of a stage: dispatches and summed GPU time. */
+typedef struct vkvlm_kernel_stat {
+    const char *name;             /* the kernel (or its op's label); static, lives as long as the library */
+    const char *stage;            /* "vision" | "prefill" | "decode" */
+    int dispatches;
+    double gpu_ms;
+} vkvlm_kernel_stat;
+
 typedef struct vkvlm_result {
     int *prompt_tokens;           /* [prompt_count] ids of the full prompt: image tokens expanded (llava-hf, Idefics3);
                                      for original-layout LLaVA checkpoints (ProxyV) the model's own ids, one -200
@@ -189,13 +212,22 @@ typedef struct vkvlm_result {
     double flops_actual;          /* with the reductions applied */
     double flops_vision_baseline, flops_vision_actual; /* the vision tower + projector part */
     double flops_llm_baseline, flops_llm_actual;       /* the decoder part (prefill + decode) */
+    double flops_prefill_baseline, flops_prefill_actual; /* the prefill part of flops_llm_* */
     vkvlm_reduction *reductions;  /* [reduction_count] */
     int reduction_count;
+    vkvlm_stage_work work_vision, work_prefill, work_decode;
+    vkvlm_kernel_stat *kernels;   /* [kernel_count] per stage and kernel, most GPU time first */
+    int kernel_count;
 } vkvlm_result;
 
 vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc *desc, vkvlm_result *out,
                                     vkvlm_error *err);
 void vkvlm_result_free(vkvlm_result *r);
+
+/* The result as `vkvlm run --json` prints it (CLI.md): model (dir = model_dir), device, prompt_tokens, tokens,
+ * text, reduction, flops, timings_ms, decode_tokens_per_s. Returns malloc'd UTF-8 JSON text (free() it), or
+ * NULL when out of memory. */
+char *vkvlm_result_json(const vkvlm_result *r, const vkvlm_session_info *info, const char *model_dir);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
-/* bench.c — `vkvlm bench --ops`: kernel micro-benchmarks on one device (GFLOP/s, GB/s per op and shape),
- * printed as a table and optionally written as JSON. Model benchmarks (`-m DIR | --shape NAME`, CLI.md)
- * join when the model paths exist; until then this command says so instead of pretending. */
+/* bench.c — `vkvlm bench`: the command line, and `--ops`, kernel micro-benchmarks on one device (GFLOP/s, GB/s
+ * per op and shape) printed as a table and optionally written as JSON. The model benchmark (`-m DIR` or
+ * `--shape NAME`) is bench_model.c. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -9,55 +9,87 @@
 #include <time.h>
 
 #include "cli/args.h"
+#include "cli/bench.h"
 #include "cli/cli.h"
 #include "gpu/op_bench.h"
+#include "models/synth_model.h"
 
 static const char bench_usage[] =
-    "usage: vkvlm bench -m DIR [--image FILE] [--reduce SPEC]... [-p TEXT] [-n N] [--repeat R] [--json FILE]\n"
+    "usage: vkvlm bench (-m DIR | --shape NAME) [--image FILE | --no-image | --prompt-tokens N] [-p TEXT] [-n N]\n"
+    "                   [--reduce SPEC]... [--quant q8_0|q4_0] [--repeat R] [--json FILE] [--top K]\n"
     "       vkvlm bench --ops [--backend vulkan|cpu] [--device N|NAME] [--filter TEXT] [--repeat R] [--json FILE]\n"
-    "  -m DIR         model benchmark: the same prompt and image with no reduction, then with each --reduce\n"
-    "                 setting, in one run; median vision, prefill and decode times, analytic FLOPs, and how\n"
-    "                 much of the FLOPs reduction the measured prefill time realised\n"
-    "  --image FILE   the image (default: DIR/sample.png, which vkvlm_make_tiny writes)\n"
-    "  -p TEXT        the prompt (default \"Describe this image.\"); -n N new tokens per run (default 1)\n"
-    "  --ops          kernel micro-benchmarks: GPU time per op and shape (median of R runs, per-dispatch\n"
-    "                 timestamps), GFLOP/s and GB/s from analytic FLOP and byte counts\n"
-    "  --backend B    backend (default: the best Vulkan device, else cpu)\n"
-    "  --device D     device index within the backend or a name substring (default: $VKVLM_DEVICE)\n"
-    "  --filter TEXT  only cases whose name contains TEXT\n"
-    "  --repeat R     timed runs per case (default 5)\n"
-    "  --json FILE    also write the results as JSON\n"
-    "  --limits P     plan and choose kernels under a limit profile (mobile | webgpu | key=value,...)\n"
-    "  --shape NAME (in-memory random models) is not available yet: make one with vkvlm_make_tiny --shape.\n"
-    "  On lavapipe only ratios within one run mean anything; validation (VKVLM_VALIDATE=1) slows it 1.5-2x.\n";
+    "  -m DIR            model benchmark: the same input with no reduction, then with each --reduce setting, in\n"
+    "                    one run; per setting the median and min-max of R runs after a warm-up: preprocess,\n"
+    "                    vision encode, prefill, time to first token, prefill and decode tokens/s, dispatches\n"
+    "                    per decoded token, GPU time per kernel, analytic FLOPs and the share of the FLOPs\n"
+    "                    reduction the measured prefill time realised, peak device memory\n"
+    "  --shape NAME      the same on a random-weight model of a family's real dimensions, written to a\n"
+    "                    temporary directory in memory (tmpfs: /dev/shm, else $TMPDIR) and removed after:\n"
+    "%s"
+    "  --text-layers N, --vision-layers N   layer counts for --shape (default: the shape's; llava-1.5-7b: 4, 24)\n"
+    "  --image FILE      the image (default: DIR/sample.png, which vkvlm_make_tiny and --shape write)\n"
+    "  --no-image        text only (the default for smollm2-135m)\n"
+    "  --prompt-tokens N a text-only prompt of exactly N token ids (no tokenizer, no template): prefill of N\n"
+    "  -p TEXT           the prompt (default \"Describe this image.\"); -n N new tokens per run (default 1)\n"
+    "  --quant Q         quantize the decoder's linear weights on load: q8_0 | q4_0 (docs/quantization.md)\n"
+    "  --top K           kernels listed per stage (default 8; the JSON has all)\n"
+    "  --ops             kernel micro-benchmarks: GPU time per op and shape (median of R runs, per-dispatch\n"
+    "                    timestamps), GFLOP/s and GB/s from analytic FLOP and byte counts\n"
+    "  --backend B       backend (default: the best Vulkan device, else cpu)\n"
+    "  --device D        device index within the backend or a name substring (default: $VKVLM_DEVICE)\n"
+    "  --filter TEXT     (--ops) only cases whose name contains TEXT\n"
+    "  --repeat R        timed runs per setting or case (default: 3 for models, 5 for --ops)\n"
+    "  --ctx N           KV cache tokens (default: from the model, at most 2048)\n"
+    "  --json FILE       also write the results as JSON (`vkvlm report` reads them)\n"
+    "  --limits P        plan and choose kernels under a limit profile (mobile | webgpu | key=value,...)\n"
+    "  Progress goes to stderr. On lavapipe only ratios within one run mean anything; validation\n"
+    "  (VKVLM_VALIDATE=1) slows it 1.5-2x.\n";
 
-/* Both JSON files carry "kind" and "schema" so that `vkvlm report` can tell them apart and refuse a layout it
- * does not know; bump the schema when a field changes meaning (adding fields does not). */
-#define BENCH_JSON_SCHEMA 1
-
-static cJSON *json_root(const char *kind) {
+cJSON *bench_json_root(const char *kind) {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "kind", kind);
     cJSON_AddNumberToObject(root, "schema", BENCH_JSON_SCHEMA);
     return root;
 }
 
-static void json_add_date(cJSON *root) {
+void bench_json_add_date(cJSON *root) {
     char date[32];
     time_t now = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     cJSON_AddStringToObject(root, "date", date);
 }
 
+int bench_json_write(const char *path, cJSON *root) {
+    char *text = cJSON_Print(root);
+    FILE *f = fopen(path, "w");
+    int ok = f && text && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f) ok = (fclose(f) == 0) && ok;
+    free(text);
+    cJSON_Delete(root);
+    if (!ok) fprintf(stderr, "vkvlm: error: %s: cannot write the benchmark JSON\n", path);
+    return ok;
+}
+
+static void print_usage(FILE *f) {
+    char shapes[4096] = "";
+    int count;
+    const synth_shape *list = synth_model_shapes(&count);
+    size_t used = 0;
+    for (int i = 0; i < count && used < sizeof shapes; i++)
+        used += (size_t)snprintf(shapes + used, sizeof shapes - used, "                      %-15s %s\n", list[i].name,
+                                 list[i].about);
+    fprintf(f, bench_usage, shapes);
+}
+
 static int write_json(const char *path, const gpu_caps *caps, const op_bench_result *results, int count) {
-    cJSON *root = json_root("ops");
+    cJSON *root = bench_json_root("ops");
     cJSON *device = cJSON_AddObjectToObject(root, "device");
     cJSON_AddStringToObject(device, "backend", gpu_backend_name(caps->backend));
     cJSON_AddStringToObject(device, "name", caps->name);
     cJSON_AddStringToObject(device, "vendor", gpu_vendor_name(caps->vendor_id));
     cJSON_AddStringToObject(device, "driver", caps->driver_name);
     cJSON_AddStringToObject(device, "driver_info", caps->driver_info);
-    json_add_date(root);
+    bench_json_add_date(root);
     cJSON *ops = cJSON_AddArrayToObject(root, "ops");
     for (int i = 0; i < count; i++) {
         const op_bench_result *r = &results[i];
@@ -73,215 +105,96 @@ static int write_json(const char *path, const gpu_caps *caps, const op_bench_res
         cJSON_AddNumberToObject(o, "gbps", r->gbps);
         cJSON_AddItemToArray(ops, o);
     }
-    char *text = cJSON_Print(root);
-    FILE *f = fopen(path, "w");
-    int ok = f && text && fputs(text, f) >= 0;
-    if (f) ok = (fclose(f) == 0) && ok;
-    free(text);
-    cJSON_Delete(root);
-    if (!ok) fprintf(stderr, "vkvlm: error: %s: cannot write the benchmark JSON\n", path);
-    return ok;
-}
-
-/* ---------------------------------------------------------------- bench -m DIR */
-
-typedef struct model_row {
-    const char *setting;
-    double vision, prefill, decode_tps;  /* medians */
-    double prefill_min, prefill_max;     /* the spread of the runs, so a report can show how noisy they were */
-    double flops_llm, flops_total;
-    int prompt_tokens, kept;
-} model_row;
-
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, by_value);
-    return v[n / 2];
-}
-
-static int bench_model(const char *model, const char *image, const char *prompt, const char **reduce, int reduce_count,
-                       long n, long repeat, long ctx, const char *backend, const char *device, const char *json) {
-    char sample[4096];
-    if (!image) {
-        snprintf(sample, sizeof sample, "%s/sample.png", model);
-        image = sample;
-    }
-    vkvlm_session_desc sd = {.model_dir = model, .backend = backend, .device = device, .context_length = (unsigned)ctx,
-                             .logger = cli_logger()};
-    vkvlm_session *s = NULL;
-    vkvlm_error err = {0};
-    if (vkvlm_session_create(&sd, &s, &err) != VKVLM_OK) return cli_fail(&err);
-    vkvlm_session_info info;
-    vkvlm_session_info_get(s, &info);
-    int settings = reduce_count + 1, code = 0;
-    model_row *rows = calloc((size_t)settings, sizeof *rows);
-    double *vision = calloc((size_t)repeat, sizeof *vision), *prefill = calloc((size_t)repeat, sizeof *prefill),
-           *tps = calloc((size_t)repeat, sizeof *tps);
-    if (!rows || !vision || !prefill || !tps) {
-        fprintf(stderr, "vkvlm: error: out of memory\n");
-        code = 1;
-    }
-    printf("bench -m %s on %s (%s), %ld run%s per setting after a warm-up, -n %ld\n", model, info.device_name,
-           info.driver, repeat, repeat == 1 ? "" : "s", n);
-    for (int k = 0; k < settings && code == 0; k++) {
-        const char *spec = k == 0 ? "none" : reduce[k - 1];
-        const char *images[] = {image}, *specs[] = {spec};
-        vkvlm_generate_desc g = {.prompt = prompt, .images = images, .image_count = 1, .max_new_tokens = (int)n,
-                                 .ignore_eos = 1, .reduce = specs, .reduce_count = 1};
-        model_row *row = &rows[k];
-        row->setting = spec;
-        for (long r = -1; r < repeat && code == 0; r++) { /* r = -1: the warm-up (pipelines, caches) */
-            vkvlm_result res;
-            if (vkvlm_session_generate(s, &g, &res, &err) != VKVLM_OK) {
-                code = cli_fail(&err);
-                break;
-            }
-            if (r >= 0) {
-                vision[r] = res.timings_ms.vision;
-                prefill[r] = res.timings_ms.prefill;
-                tps[r] = res.decode_tokens_per_s;
-            }
-            row->flops_llm = res.flops_llm_actual;
-            row->flops_total = res.flops_actual;
-            row->prompt_tokens = res.prompt_count;
-            /* rows the LLM keeps: FastV and FiCoCo-L report them; FiCoCo-V already shortened the prompt itself, and
-             * ProxyV keeps every row (its kept_count counts proxies) */
-            bool reports_rows = res.reduction_count && res.reductions[0].kept_count &&
-                                strcmp(res.reductions[0].method, "proxyv") != 0;
-            row->kept = reports_rows ? res.reductions[0].kept_count : res.prompt_count;
-            vkvlm_result_free(&res);
-        }
-        if (code) break;
-        row->vision = median(vision, (int)repeat);
-        row->prefill = median(prefill, (int)repeat);
-        row->prefill_min = prefill[0]; /* median() sorted it */
-        row->prefill_max = prefill[repeat - 1];
-        row->decode_tps = median(tps, (int)repeat);
-    }
-    if (code == 0) {
-        printf("%-24s %8s %10s %11s %9s %10s %10s %9s\n", "setting", "tokens", "vision ms", "prefill ms", "time",
-               "LLM FLOPs", "realised", "decode/s");
-        for (int k = 0; k < settings; k++) {
-            const model_row *r = &rows[k];
-            double t = r->prefill / rows[0].prefill, f = r->flops_llm / rows[0].flops_llm;
-            char realised[32] = "-";
-            /* the share of the analytic FLOPs reduction that the measured prefill time realised */
-            if (k > 0 && f < 1) snprintf(realised, sizeof realised, "%.0f%%", 100.0 * (1 - t) / (1 - f));
-            printf("%-24s %4d->%-4d %9.1f %11.1f %8.2fx %9.2fx %10s %9.2f\n", r->setting, r->prompt_tokens, r->kept,
-                   r->vision, r->prefill, t, f, realised, r->decode_tps);
-        }
-    }
-    if (code == 0 && json) {
-        cJSON *root = json_root("model");
-        cJSON_AddStringToObject(root, "model", model);
-        cJSON_AddStringToObject(root, "model_type", info.model_type ? info.model_type : "");
-        json_add_date(root);
-        cJSON *dev = cJSON_AddObjectToObject(root, "device");
-        cJSON_AddStringToObject(dev, "name", info.device_name);
-        cJSON_AddStringToObject(dev, "backend", info.backend);
-        cJSON_AddStringToObject(dev, "driver", info.driver);
-        cJSON_AddNumberToObject(root, "repeat", (double)repeat);
-        cJSON_AddNumberToObject(root, "new_tokens", (double)n);
-        cJSON *list = cJSON_AddArrayToObject(root, "settings");
-        for (int k = 0; k < settings; k++) {
-            const model_row *r = &rows[k];
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "reduce", r->setting);
-            cJSON_AddNumberToObject(o, "prompt_tokens", r->prompt_tokens);
-            cJSON_AddNumberToObject(o, "kept_tokens", r->kept);
-            cJSON_AddNumberToObject(o, "vision_ms", r->vision);
-            cJSON_AddNumberToObject(o, "prefill_ms", r->prefill);
-            cJSON_AddNumberToObject(o, "prefill_ms_min", r->prefill_min);
-            cJSON_AddNumberToObject(o, "prefill_ms_max", r->prefill_max);
-            cJSON_AddNumberToObject(o, "decode_tokens_per_s", r->decode_tps);
-            cJSON_AddNumberToObject(o, "flops_llm", r->flops_llm);
-            cJSON_AddNumberToObject(o, "flops_total", r->flops_total);
-            cJSON_AddItemToArray(list, o);
-        }
-        char *text = cJSON_Print(root);
-        FILE *f = fopen(json, "w");
-        int ok = f && text && fputs(text, f) >= 0;
-        if (f) ok = (fclose(f) == 0) && ok;
-        free(text);
-        cJSON_Delete(root);
-        if (!ok) {
-            fprintf(stderr, "vkvlm: error: %s: cannot write the benchmark JSON\n", json);
-            code = 1;
-        }
-    }
-    free(rows);
-    free(vision);
-    free(prefill);
-    free(tps);
-    vkvlm_session_destroy(s);
-    return code;
+    return bench_json_write(path, root);
 }
 
 int cli_bench(int argc, char **argv) {
     gpu_backend_kind backend = GPU_BACKEND_DEFAULT;
-    const char *device = getenv("VKVLM_DEVICE"), *filter = NULL, *json = NULL;
-    int repeat = 0, ops = 0;
-    const char *model = NULL, *image = NULL, *prompt = "Describe this image.";
+    const char *device = getenv("VKVLM_DEVICE"), *filter = NULL;
     const char *reduce[8];
-    int reduce_count = 0;
-    long n = 1, ctx_tokens = 0;
+    bench_model_opts mo = {.prompt = "Describe this image.", .n = 1, .reduce = reduce, .top = 8};
+    int repeat = 0, ops = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(bench_usage, stdout);
+            print_usage(stdout);
             return 0;
         }
         if (strcmp(a, "--ops") == 0) {
             ops = 1;
             continue;
         }
-        int takes_value = strcmp(a, "--backend") == 0 || strcmp(a, "--device") == 0 || strcmp(a, "--filter") == 0 ||
-                          strcmp(a, "--repeat") == 0 || strcmp(a, "--json") == 0 || strcmp(a, "-m") == 0 ||
-                          strcmp(a, "--image") == 0 || strcmp(a, "--reduce") == 0 || strcmp(a, "-p") == 0 ||
-                          strcmp(a, "-n") == 0 || strcmp(a, "--ctx") == 0 || strcmp(a, "--limits") == 0;
-        if (takes_value) {
-            if (i + 1 >= argc) return cli_usage_error("bench: %s needs a value", a);
-            const char *v = argv[++i];
-            if (strcmp(a, "-m") == 0) model = v;
-            else if (strcmp(a, "--limits") == 0) setenv("VKVLM_LIMITS", v, 1); /* read by the GPU context */
-            else if (strcmp(a, "--image") == 0) image = v;
-            else if (strcmp(a, "-p") == 0) prompt = v;
-            else if (strcmp(a, "-n") == 0) {
-                if (!cli_int(a, v, 1, 4096, &n)) return 2;
-            } else if (strcmp(a, "--ctx") == 0) {
-                if (!cli_int(a, v, 1, 1 << 24, &ctx_tokens)) return 2;
-            } else if (strcmp(a, "--reduce") == 0) {
-                if (strcmp(v, "none") == 0) continue; /* always measured first */
-                if (reduce_count == 8) return cli_usage_error("bench: --reduce given more than 8 times");
-                reduce[reduce_count++] = v;
-            } else if (strcmp(a, "--device") == 0) device = v;
-            else if (strcmp(a, "--filter") == 0) filter = v;
-            else if (strcmp(a, "--json") == 0) json = v;
-            else if (strcmp(a, "--repeat") == 0) {
-                char *end;
-                long r = strtol(v, &end, 10);
-                if (*end || r < 1 || r > 1000) return cli_usage_error("bench: --repeat %s: expected 1..1000", v);
-                repeat = (int)r;
-            } else if (!gpu_backend_parse(v, &backend))
-                return cli_usage_error("bench: --backend %s: expected vulkan, webgpu or cpu", v);
+        if (strcmp(a, "--no-image") == 0) {
+            mo.text_only = true;
             continue;
         }
-        if (strcmp(a, "--shape") == 0)
-            return cli_usage_error("bench: --shape: in-memory random models are not available yet; write one with "
-                                   "vkvlm_make_tiny --shape and use -m DIR");
-        return cli_usage_error("bench: unknown option '%s' (see vkvlm bench --help)", a);
+        static const char *const valued[] = {"--backend", "--device", "--filter", "--repeat", "--json", "-m",
+                                             "--image", "--reduce", "-p", "-n", "--ctx", "--limits", "--shape",
+                                             "--text-layers", "--vision-layers", "--prompt-tokens", "--quant", "--top"};
+        bool takes_value = false;
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) takes_value |= strcmp(a, valued[k]) == 0;
+        if (!takes_value) return cli_usage_error("bench: unknown option '%s' (see vkvlm bench --help)", a);
+        if (i + 1 >= argc) return cli_usage_error("bench: %s needs a value", a);
+        const char *v = argv[++i];
+        long x = 0;
+        if (strcmp(a, "-m") == 0) mo.model = v;
+        else if (strcmp(a, "--shape") == 0) {
+            if (!synth_model_shape_find(v))
+                return cli_usage_error("bench: --shape %s: unknown shape (see vkvlm bench --help for the list)", v);
+            mo.shape = v;
+        } else if (strcmp(a, "--limits") == 0) setenv("VKVLM_LIMITS", v, 1); /* read by the GPU context */
+        else if (strcmp(a, "--image") == 0) mo.image = v;
+        else if (strcmp(a, "-p") == 0) mo.prompt = v;
+        else if (strcmp(a, "--quant") == 0) {
+            if (strcmp(v, "none") && strcmp(v, "q8_0") && strcmp(v, "q4_0"))
+                return cli_usage_error("bench: --quant %s: expected q8_0, q4_0 or none", v);
+            mo.quant = strcmp(v, "none") ? v : NULL;
+        } else if (strcmp(a, "-n") == 0) {
+            if (!cli_int(a, v, 1, 4096, &mo.n)) return 2;
+        } else if (strcmp(a, "--ctx") == 0) {
+            if (!cli_int(a, v, 1, 1 << 24, &mo.ctx)) return 2;
+        } else if (strcmp(a, "--text-layers") == 0 || strcmp(a, "--vision-layers") == 0) {
+            if (!cli_int(a, v, 1, 1024, &x)) return 2;
+            *(a[2] == 't' ? &mo.text_layers : &mo.vision_layers) = (int)x;
+        } else if (strcmp(a, "--prompt-tokens") == 0) {
+            if (!cli_int(a, v, 1, 1 << 20, &x)) return 2;
+            mo.prompt_tokens = (int)x;
+        } else if (strcmp(a, "--top") == 0) {
+            if (!cli_int(a, v, 0, 1000, &x)) return 2;
+            mo.top = (int)x;
+        } else if (strcmp(a, "--reduce") == 0) {
+            if (strcmp(v, "none") == 0) continue; /* always measured first */
+            if (mo.reduce_count == 8) return cli_usage_error("bench: --reduce given more than 8 times");
+            reduce[mo.reduce_count++] = v;
+        } else if (strcmp(a, "--device") == 0) device = v;
+        else if (strcmp(a, "--filter") == 0) filter = v;
+        else if (strcmp(a, "--json") == 0) mo.json = v;
+        else if (strcmp(a, "--repeat") == 0) {
+            if (!cli_int(a, v, 1, 1000, &x)) return 2;
+            repeat = (int)x;
+        } else if (!gpu_backend_parse(v, &backend))
+            return cli_usage_error("bench: --backend %s: expected vulkan, webgpu or cpu", v);
     }
-    if (ops && model) return cli_usage_error("bench: give --ops or -m DIR, not both");
-    if (model) {
-        const char *backend_name = backend == GPU_BACKEND_DEFAULT ? NULL : gpu_backend_name(backend);
-        return bench_model(model, image, prompt, reduce, reduce_count, n, repeat ? repeat : 3, ctx_tokens, backend_name,
-                           device, json);
+    bool model_run = mo.model || mo.shape;
+    if (mo.model && mo.shape) return cli_usage_error("bench: give -m DIR or --shape NAME, not both");
+    if (ops && model_run) return cli_usage_error("bench: give --ops or a model (-m DIR | --shape NAME), not both");
+    if ((mo.text_layers || mo.vision_layers) && !mo.shape)
+        return cli_usage_error("bench: --text-layers and --vision-layers shape a --shape model");
+    if (mo.image && (mo.text_only || mo.prompt_tokens))
+        return cli_usage_error("bench: --image and --no-image / --prompt-tokens exclude each other");
+    if (model_run) {
+        if (mo.prompt_tokens) mo.text_only = true;
+        if (mo.shape && strcmp(mo.shape, "smollm2-135m") == 0 && !mo.image) mo.text_only = true; /* a text model */
+        if (mo.shape && strcmp(mo.shape, "llava-1.5-7b") == 0) { /* 14 GB at full depth: a few layers by default */
+            if (!mo.text_layers) mo.text_layers = 4;
+            if (!mo.vision_layers) mo.vision_layers = 24;
+        }
+        mo.repeat = repeat ? repeat : 3;
+        mo.backend = backend == GPU_BACKEND_DEFAULT ? NULL : gpu_backend_name(backend);
+        mo.device = device;
+        return bench_model(&mo);
     }
-    if (!ops) return cli_usage_error("bench: nothing to run; use -m DIR or --ops (see vkvlm bench --help)");
+    if (!ops) return cli_usage_error("bench: nothing to run; use -m DIR, --shape NAME or --ops (see vkvlm bench --help)");
     if (!repeat) repeat = 5;
 
     gpu_context_desc desc = {.logger = cli_logger()};
@@ -319,7 +232,7 @@ int cli_bench(int argc, char **argv) {
                    r->gbps);
             count++;
         }
-        if (code == 0 && json && !write_json(json, caps, results, count)) code = 1;
+        if (code == 0 && mo.json && !write_json(mo.json, caps, results, count)) code = 1;
     }
     free(results);
     gpu_device_destroy(dev);

@@ -22,4 +22,10 @@ int cli_usage_error(const char *fmt, ...)
 /* The logger the CLI hands to the library: warnings and errors to stderr as "vkvlm: <level>: ...". */
 vkvlm_logger cli_logger(void);
 
+/* One device's effective capabilities as `vkvlm devices --json` writes them (also the device block of
+ * `vkvlm bench --json`). Needs <cjson/cJSON.h> and gpu/gpu.h. */
+struct cJSON;
+struct gpu_device_info;
+struct cJSON *cli_device_json(const struct gpu_device_info *info, const char *limits);
+
 #endif

@@ -29,7 +29,7 @@ static void print_quirk(void *user, const char *name) {
     printf("%s%s", (*count)++ ? ", " : "", name);
 }
 
-static cJSON *device_json(const gpu_device_info *info, const char *limits) {
+cJSON *cli_device_json(const gpu_device_info *info, const char *limits) {
     const gpu_caps *c = &info->caps;
     char text[64];
     cJSON *o = cJSON_CreateObject();
@@ -152,7 +152,7 @@ int cli_devices(int argc, char **argv) {
     if (json) {
         cJSON *list = cJSON_CreateArray();
         for (int i = 0; i < gpu_context_device_count(ctx); i++)
-            cJSON_AddItemToArray(list, device_json(gpu_context_device(ctx, i), profile));
+            cJSON_AddItemToArray(list, cli_device_json(gpu_context_device(ctx, i), profile));
         char *text = cJSON_Print(list);
         if (text) printf("%s\n", text);
         free(text);

@@ -129,6 +129,13 @@ static int load_file(bench_file *b, const char *path) {
     b->device = cJSON_GetObjectItemCaseSensitive(b->root, "device");
     if (!cJSON_IsObject(b->device) || !str_field(b->device, "name")) return file_error(path, "no \"device\".\"name\"");
     if (b->kind == KIND_MODEL && !str_field(b->root, "model")) return file_error(path, "no \"model\"");
+    /* quantized runs of a model are their own configuration: their own table, beside the unquantized one */
+    const char *quant = str_field(b->root, "quant");
+    if (b->kind == KIND_MODEL && quant && strcmp(quant, "none") != 0) {
+        char key[512];
+        snprintf(key, sizeof key, "%s --quant %s", str_field(b->root, "model"), quant);
+        cJSON_ReplaceItemInObjectCaseSensitive(b->root, "model", cJSON_CreateString(key));
+    }
     int i = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, b->list) {
@@ -351,6 +358,38 @@ static int kernel_section(FILE *md, report_out *o, const bench_file *files, int 
     return code;
 }
 
+/* Where `none`'s GPU time goes on one device: the top kernels of each stage (mean per run). */
+static void kernel_breakdown(FILE *md, const bench_file *dev) {
+    static const char *const stages[] = {"vision", "prefill", "decode"};
+    const cJSON *none = find_entry(dev->list, "reduce", "none");
+    const cJSON *kernels = none ? cJSON_GetObjectItemCaseSensitive(none, "kernels") : NULL;
+    if (!cJSON_IsArray(kernels) || cJSON_GetArraySize(kernels) == 0) return;
+    fprintf(md, "GPU time per kernel on %s (`none`, mean per run, top 6 per stage):\n\n"
+                "| stage | kernel | ms | share | dispatches |\n|---|---|---:|---:|---:|\n", dev->label);
+    for (int s = 0; s < 3; s++) {
+        double total = 0;
+        const cJSON *k;
+        cJSON_ArrayForEach(k, kernels) if (str_field(k, "stage") && strcmp(str_field(k, "stage"), stages[s]) == 0 &&
+                                          isfinite(num_field(k, "gpu_ms"))) total += num_field(k, "gpu_ms");
+        int shown = 0; /* bench writes them most time first */
+        cJSON_ArrayForEach(k, kernels) {
+            const char *stage = str_field(k, "stage"), *name = str_field(k, "name");
+            if (!stage || !name || strcmp(stage, stages[s]) != 0 || shown == 6) continue;
+            char share[32];
+            double ms = num_field(k, "gpu_ms");
+            snprintf(share, sizeof share, total > 0 && isfinite(ms) ? "%.0f%%" : "-", total > 0 ? 100 * ms / total : 0);
+            md_cell(md, stage);
+            md_cell(md, name);
+            md_num(md, ms);
+            md_cell(md, share);
+            md_num(md, num_field(k, "dispatches"));
+            fputs("|\n", md);
+            shown++;
+        }
+    }
+    fputc('\n', md);
+}
+
 /* Per model: every device's settings against its own `none`, and a prefill-time chart. */
 static int model_section(FILE *md, report_out *o, const bench_file *files, int count) {
     name_list models = {0};
@@ -361,7 +400,7 @@ static int model_section(FILE *md, report_out *o, const bench_file *files, int c
         free(models.names);
         return code;
     }
-    fputs("## Models (`vkvlm bench -m`)\n\n"
+    fputs("## Models (`vkvlm bench -m` / `--shape`)\n\n"
           "Each setting against `none` on the same device and in the same run: \"time\" and \"LLM FLOPs\" are "
           "ratios to `none`; \"realised\" is (1 − time) / (1 − FLOPs), the share of the analytic reduction "
           "that the measured prefill time achieved. Prefill is the median run, its range the fastest and "
@@ -381,7 +420,8 @@ static int model_section(FILE *md, report_out *o, const bench_file *files, int c
         const char *type = str_field(devs[0]->root, "model_type");
         fprintf(md, "### `%s`%s%s\n\n", models.names[m], type && *type ? " — " : "", type && *type ? type : "");
         fputs("| device | setting | tokens | vision ms | prefill ms | range | time | LLM FLOPs | realised | "
-              "decode tok/s |\n|---|---|---|---:|---:|---|---:|---:|---:|---:|\n",
+              "decode tok/s | prefill tok/s | TTFT ms | dispatches per token |\n"
+              "|---|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
               md);
         double *prefill = calloc((size_t)settings.count * ndev, sizeof *prefill);
         if (!prefill) code = 1;
@@ -420,14 +460,18 @@ static int model_section(FILE *md, report_out *o, const bench_file *files, int c
                 else snprintf(text, sizeof text, "-");
                 md_cell(md, text);
                 /* bench -n 1 decodes nothing after the prefill's token: 0 there means not measured */
-                double tps = num_field(e, "decode_tokens_per_s");
+                double tps = num_field(e, "decode_tokens_per_s"), dpt = num_field(e, "dispatches_per_decoded_token");
                 md_num(md, tps > 0 ? tps : NAN);
+                md_num(md, num_field(e, "prefill_tokens_per_s")); /* "-" in files from before these fields */
+                md_num(md, num_field(e, "ttft_ms"));
+                md_num(md, dpt > 0 ? dpt : NAN);
                 fputs("|\n", md);
                 int s = name_index(&settings, spec);
                 prefill[(size_t)s * ndev + d] = isfinite(t) ? t : -1;
             }
         }
         fputc('\n', md);
+        for (int d = 0; d < ndev && !code; d++) kernel_breakdown(md, devs[d]);
         /* settings a device did not run stay at 0 from calloc: mark them as missing, not as 0 ms */
         for (int s = 0; s < settings.count && !code; s++)
             for (int d = 0; d < ndev; d++)

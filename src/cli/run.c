@@ -1,7 +1,6 @@
 /* run.c — `vkvlm run`: load a Hugging Face model directory, run one prompt (with an image), stream the
  * generated text to stdout, or print one JSON object with --json (CLI.md is the contract). */
 #define _POSIX_C_SOURCE 200809L
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,8 @@ static const char run_usage[] =
     "  --seed S            sampling seed (default 1)\n"
     "  --ignore-eos        generate all N tokens even after end-of-sequence\n"
     "  --ctx N             KV cache size in tokens (default min(max_position_embeddings, 2048))\n"
+    "  --quant Q           quantize the decoder's linear weights on load: q8_0 | q4_0 | none (default; see\n"
+    "                      docs/quantization.md; the quantized weights are cached for the next load)\n"
     "  --backend B         vulkan | cpu (default: the best Vulkan device, else cpu)\n"
     "  --device D          device index within the backend or a name substring (default: $VKVLM_DEVICE)\n"
     "  --limits PROFILE    plan and choose kernels as if the device had these limits: mobile | webgpu |\n"
@@ -40,7 +41,7 @@ static const char run_usage[] =
     "Real checkpoints: see models/README.md.\n";
 
 typedef struct run_options {
-    const char *model, *image, *prompt, *raw_prompt, *backend, *device, *dump;
+    const char *model, *image, *prompt, *raw_prompt, *backend, *device, *dump, *quant;
     const char *reduce[8];
     int reduce_count;
     long n, top_k, ctx;
@@ -61,7 +62,7 @@ static int parse(int argc, char **argv, run_options *o) {
         if (strcmp(a, "--ignore-eos") == 0) { o->ignore_eos = true; continue; }
         static const char *const valued[] = {"-m", "--image", "-p", "--raw-prompt", "-n", "--temp", "--top-k", "--top-p",
                                              "--repeat-penalty", "--seed", "--ctx", "--backend", "--device", "--reduce",
-                                             "--dump", "--limits"};
+                                             "--dump", "--limits", "--quant"};
         bool known = false;
         for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) known |= strcmp(a, valued[k]) == 0;
         if (!known) return cli_usage_error("run: unknown option '%s' (see vkvlm run --help)", a);
@@ -76,6 +77,11 @@ static int parse(int argc, char **argv, run_options *o) {
         else if (strcmp(a, "--backend") == 0) o->backend = v;
         else if (strcmp(a, "--device") == 0) o->device = v;
         else if (strcmp(a, "--dump") == 0) o->dump = v;
+        else if (strcmp(a, "--quant") == 0) {
+            if (strcmp(v, "none") && strcmp(v, "q8_0") && strcmp(v, "q4_0"))
+                return cli_usage_error("run: --quant %s: expected q8_0, q4_0 or none", v);
+            o->quant = strcmp(v, "none") ? v : NULL;
+        }
         /* the GPU context reads the profile from the environment, where VKVLM_LIMITS also comes from */
         else if (strcmp(a, "--limits") == 0) setenv("VKVLM_LIMITS", v, 1);
         else if (strcmp(a, "-n") == 0) { if (!cli_int(a, v, 1, 1 << 20, &o->n)) return 2; }
@@ -116,93 +122,10 @@ static int stream_token(void *user, int id, const char *text) {
     return 1;
 }
 
-static cJSON *int_array(const int *values, int n) {
-    cJSON *a = cJSON_CreateArray();
-    for (int i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(values[i]));
-    return a;
-}
-
 static void print_json(const run_options *o, const vkvlm_session_info *info, const vkvlm_result *r) {
-    cJSON *root = cJSON_CreateObject();
-    cJSON *model = cJSON_AddObjectToObject(root, "model");
-    cJSON_AddStringToObject(model, "dir", o->model);
-    cJSON_AddStringToObject(model, "model_type", info->model_type);
-    cJSON_AddNumberToObject(model, "vocab_size", info->vocab_size);
-    cJSON_AddNumberToObject(model, "image_tokens", info->image_tokens);
-    cJSON_AddNumberToObject(model, "context_length", info->context_length);
-    cJSON_AddNumberToObject(model, "weight_bytes", (double)info->weight_bytes);
-    cJSON *device = cJSON_AddObjectToObject(root, "device");
-    cJSON_AddStringToObject(device, "backend", info->backend);
-    cJSON_AddStringToObject(device, "name", info->device_name);
-    cJSON_AddStringToObject(device, "driver", info->driver);
-    cJSON_AddNumberToObject(device, "planned_bytes", (double)info->planned_bytes);
-    cJSON_AddNumberToObject(device, "peak_bytes", (double)info->peak_bytes);
-    cJSON_AddItemToObject(root, "prompt_tokens", int_array(r->prompt_tokens, r->prompt_count));
-    cJSON_AddItemToObject(root, "tokens", int_array(r->tokens, r->token_count));
-    cJSON_AddStringToObject(root, "text", r->text);
-    cJSON *reduction = cJSON_AddArrayToObject(root, "reduction");
-    for (int i = 0; i < r->reduction_count; i++) {
-        const vkvlm_reduction *red = &r->reductions[i];
-        cJSON *item = cJSON_CreateObject();
-        cJSON_AddStringToObject(item, "method", red->method);
-        cJSON_AddNumberToObject(item, "layer", red->layer);
-        if (red->layer_count) { /* a method that acts in several layers: one entry per merge layer */
-            cJSON *layers = cJSON_AddArrayToObject(item, "layers");
-            for (int l = 0; l < red->layer_count; l++) {
-                const vkvlm_reduction_layer *L = &red->layers[l];
-                cJSON *entry = cJSON_CreateObject();
-                cJSON_AddNumberToObject(entry, "layer", L->layer);
-                cJSON_AddItemToObject(entry, "kept", int_array(L->kept, L->kept_count));
-                cJSON_AddItemToObject(entry, "discarded", int_array(L->discarded, L->discarded_count));
-                cJSON *targets = cJSON_AddArrayToObject(entry, "targets");
-                cJSON *alpha = cJSON_AddArrayToObject(entry, "alpha");
-                for (int d = 0; d < L->discarded_count; d++) {
-                    int k = L->targets_per_token;
-                    cJSON_AddItemToArray(targets, int_array(L->targets + (size_t)d * k, k));
-                    cJSON *row = cJSON_CreateArray();
-                    for (int j = 0; j < k; j++) cJSON_AddItemToArray(row, cJSON_CreateNumber(L->alpha[(size_t)d * k + j]));
-                    cJSON_AddItemToArray(alpha, row);
-                }
-                cJSON *sc = cJSON_AddArrayToObject(entry, "scores");
-                for (int j = 0; j < L->score_count; j++) cJSON_AddItemToArray(sc, cJSON_CreateNumber(L->scores[j]));
-                cJSON_AddItemToArray(layers, entry);
-            }
-            if (red->kept_count) cJSON_AddItemToObject(item, "kept_positions", int_array(red->kept_positions, red->kept_count));
-            cJSON_AddItemToArray(reduction, item);
-            continue;
-        }
-        if (strcmp(red->method, "proxyv") == 0) { /* nothing removed: the start layer and the proxies */
-            cJSON_AddNumberToObject(item, "start_layer", red->layer);
-            cJSON_AddNumberToObject(item, "proxies", red->kept_count);
-            cJSON_AddItemToObject(item, "proxy_positions", int_array(red->kept_positions, red->kept_count));
-            cJSON_AddItemToArray(reduction, item);
-            continue;
-        }
-        cJSON *scores = cJSON_AddArrayToObject(item, "scores");
-        for (int j = 0; j < red->score_count; j++) cJSON_AddItemToArray(scores, cJSON_CreateNumber(red->scores[j]));
-        cJSON_AddItemToObject(item, "kept_positions", int_array(red->kept_positions, red->kept_count));
-        cJSON_AddItemToArray(reduction, item);
-    }
-    cJSON *flops = cJSON_AddObjectToObject(root, "flops");
-    cJSON_AddNumberToObject(flops, "baseline", r->flops_baseline);
-    cJSON_AddNumberToObject(flops, "actual", r->flops_actual);
-    cJSON *vision = cJSON_AddObjectToObject(flops, "vision");
-    cJSON_AddNumberToObject(vision, "baseline", r->flops_vision_baseline);
-    cJSON_AddNumberToObject(vision, "actual", r->flops_vision_actual);
-    cJSON *llm = cJSON_AddObjectToObject(flops, "llm");
-    cJSON_AddNumberToObject(llm, "baseline", r->flops_llm_baseline);
-    cJSON_AddNumberToObject(llm, "actual", r->flops_llm_actual);
-    cJSON *t = cJSON_AddObjectToObject(root, "timings_ms");
-    cJSON_AddNumberToObject(t, "load", r->timings_ms.load);
-    cJSON_AddNumberToObject(t, "preprocess", r->timings_ms.preprocess);
-    cJSON_AddNumberToObject(t, "vision", r->timings_ms.vision);
-    cJSON_AddNumberToObject(t, "prefill", r->timings_ms.prefill);
-    cJSON_AddNumberToObject(t, "decode", r->timings_ms.decode);
-    cJSON_AddNumberToObject(root, "decode_tokens_per_s", r->decode_tokens_per_s);
-    char *text = cJSON_Print(root);
+    char *text = vkvlm_result_json(r, info, o->model);
     if (text) printf("%s\n", text);
     free(text);
-    cJSON_Delete(root);
 }
 
 int cli_run(int argc, char **argv) {
@@ -210,7 +133,7 @@ int cli_run(int argc, char **argv) {
     int code = parse(argc, argv, &o);
     if (code >= 0) return code;
     vkvlm_session_desc sd = {.model_dir = o.model, .backend = o.backend, .device = o.device,
-                             .context_length = (unsigned)o.ctx, .logger = cli_logger()};
+                             .context_length = (unsigned)o.ctx, .logger = cli_logger(), .quant = o.quant};
     if (isatty(STDERR_FILENO)) sd.progress = progress_bar;
     vkvlm_session *s = NULL;
     vkvlm_error err = {0};

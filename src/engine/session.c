@@ -13,6 +13,8 @@
 
 #include "core/status.h"
 #include "engine/dump.h"
+#include "engine/profile.h"
+#include "engine/session_internal.h"
 #include "engine/sampler.h"
 #include "io/chat_template.h"
 #include "io/preprocess.h"
@@ -216,6 +218,12 @@ void vkvlm_session_destroy(vkvlm_session *s) {
     free(s);
 }
 
+void vkvlm_session_device_info(const vkvlm_session *s, gpu_device_info *out, const char **limits) {
+    const gpu_caps *caps = gpu_device_caps(s->dev);
+    *out = (gpu_device_info){.backend = caps->backend, .backend_index = -1, .caps = *caps};
+    *limits = gpu_context_limits(s->ctx);
+}
+
 void vkvlm_session_info_get(const vkvlm_session *s, vkvlm_session_info *out) {
     memset(out, 0, sizeof *out);
     out->model_type = s->cfg.model_type;
@@ -226,6 +234,7 @@ void vkvlm_session_info_get(const vkvlm_session *s, vkvlm_session_info *out) {
                                                                                  : s->llava.text.s.capacity;
     out->image_tokens = tile_tokens(s);
     out->vocab_size = (unsigned)s->cfg.text.vocab_size;
+    out->image_token_id = s->cfg.image_token_id;
     out->weight_bytes = s->weight_bytes;
     out->planned_bytes = s->planned_bytes;
     out->peak_bytes = gpu_device_memory_peak(s->dev);
@@ -247,6 +256,7 @@ void vkvlm_result_free(vkvlm_result *r) {
         free(r->reductions[i].layers);
     }
     free(r->reductions);
+    free(r->kernels);
     free(r->prompt_tokens);
     free(r->tokens);
     free(r->text);
@@ -255,10 +265,33 @@ void vkvlm_result_free(vkvlm_result *r) {
 
 /* ---------------------------------------------------------------- one prompt */
 
-static vkvlm_status submit_and_wait(gpu_cmd *cmd, vkvlm_error *err) {
+/* Submits, waits, and adds the command's dispatches and timings to the stage's profile. */
+static vkvlm_status submit_and_wait(gpu_cmd *cmd, run_profile *prof, run_stage stage, vkvlm_error *err) {
     vkvlm_status st = gpu_cmd_submit(cmd, err);
     if (st == VKVLM_OK) st = gpu_cmd_wait(cmd, err);
+    if (st == VKVLM_OK) run_profile_add(prof, stage, cmd);
     return st;
+}
+
+/* vkvlm_generate_desc.prompt_ids: the ids as given, each checked against the vocabulary. */
+static vkvlm_status copy_prompt_ids(const vkvlm_session *s, const vkvlm_generate_desc *g, vkvlm_token_ids *ids,
+                                    vkvlm_error *err) {
+    if (g->prompt || g->raw_prompt || g->image_count)
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "prompt ids are a text-only prompt: give no prompt text or image with them");
+    if (g->prompt_id_count < 1) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "prompt ids: the list is empty");
+    int64_t vocab = s->family == VKVLM_CONFIG_IDEFICS3 ? s->idefics3.text.cfg.vocab_size : s->llava.text.cfg.vocab_size;
+    for (int i = 0; i < g->prompt_id_count; i++) {
+        int id = g->prompt_ids[i];
+        if (id < 0 || id >= vocab)
+            return vkvlm_error_set(err, VKVLM_ERR_USAGE, "prompt id %d (at %d) is outside the vocabulary 0..%lld", id, i,
+                                   (long long)vocab - 1);
+        if (id == s->cfg.image_token_id)
+            return vkvlm_error_set(err, VKVLM_ERR_USAGE, "prompt id %d (at %d) is the image token; prompt ids are text only", id, i);
+        int32_t id32 = id;
+        if (vkvlm_token_ids_append(ids, &id32, 1) != VKVLM_OK)
+            return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "generate: out of host memory");
+    }
+    return VKVLM_OK;
 }
 
 /* Image -> pixel values on the device (and in the dump). */
@@ -499,6 +532,7 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     gpu_cmd *cmd = NULL;
     float *rows = NULL, *logits = NULL;
     int32_t *positions = NULL, *history = NULL;
+    run_profile prof = {0};
 
     reduce_spec spec = {0};
     vkvlm_status st = VKVLM_OK;
@@ -515,7 +549,7 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     /* FiCoCo-V hands fewer image tokens to the LLM: the prompt holds that many placeholders */
     uint32_t seq_len = s->family == VKVLM_CONFIG_IDEFICS3 ? tile_tokens(s)
                                                           : reduce_vision_tokens(&spec, tile_tokens(s), reducible_vision_layers(s));
-    if (st == VKVLM_OK) st = build_prompt(s, g, seq_len, &ids, err);
+    if (st == VKVLM_OK) st = g->prompt_ids ? copy_prompt_ids(s, g, &ids, err) : build_prompt(s, g, seq_len, &ids, err);
     if (st == VKVLM_OK && original) st = expand_prompt(s, &ids, seq_len, &lay, &img, err);
     if (st == VKVLM_OK && original && reduce_spec_has(&spec, REDUCE_PROXYV) && img.count)
         st = proxyv_order(&lay, &img, err);
@@ -552,7 +586,7 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
         st = gpu_cmd_begin(s->dev, &cmd, err);
         if (st == VKVLM_OK) st = idefics3 ? idefics3_encode_images(&s->idefics3, cmd, s->tiles, err)
                                           : llava_encode_image(&s->llava, cmd, &s->reduce, err);
-        if (st == VKVLM_OK) st = submit_and_wait(cmd, err);
+        if (st == VKVLM_OK) st = submit_and_wait(cmd, &prof, RUN_STAGE_VISION, err);
         gpu_cmd_destroy(cmd);
         cmd = NULL;
         uint32_t dv = (uint32_t)s->cfg.vision.hidden_size;
@@ -591,13 +625,15 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
         if (st == VKVLM_OK) st = stage_chunk(s, cmd, &lay, c0, c1, &img, rows, positions, err);
         if (st == VKVLM_OK)
             st = llama_forward(t, cmd, c1 - c0, c1 < L ? LLAMA_OUTPUT_NONE : last_output, &s->reduce, err);
-        if (st == VKVLM_OK) st = submit_and_wait(cmd, err);
+        if (st == VKVLM_OK) st = submit_and_wait(cmd, &prof, RUN_STAGE_PREFILL, err);
         gpu_cmd_destroy(cmd);
         cmd = NULL;
         out->flops_llm_baseline += llama_flops(&t->cfg, c1 - c0, c0, c1 == L);
     }
     if (st == VKVLM_OK) st = reduce_collect(&s->reduce, err);
     if (st == VKVLM_OK) out->flops_llm_actual = llama_prefill_flops(&t->cfg, L, &s->reduce);
+    out->flops_prefill_baseline = out->flops_llm_baseline;
+    out->flops_prefill_actual = out->flops_llm_actual;
     if (st == VKVLM_OK && last_output == LLAMA_OUTPUT_ARGMAX) st = gpu_buffer_read(t->s.argmax, 0, &next, 4, err);
     if (st == VKVLM_OK && last_output == LLAMA_OUTPUT_LOGITS) {
         st = gpu_buffer_read(t->s.logits, 0, logits, (uint64_t)vocab * 4, err);
@@ -635,7 +671,7 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
         if (st == VKVLM_OK) st = gpu_buffer_write(t->s.pos, 0, &pos, 4, err);
         if (st == VKVLM_OK) st = gpu_cmd_begin(s->dev, &cmd, err);
         if (st == VKVLM_OK) st = llama_forward(t, cmd, 1, last_output, NULL, err);
-        if (st == VKVLM_OK) st = submit_and_wait(cmd, err);
+        if (st == VKVLM_OK) st = submit_and_wait(cmd, &prof, RUN_STAGE_DECODE, err);
         gpu_cmd_destroy(cmd);
         cmd = NULL;
         if (st == VKVLM_OK && last_output == LLAMA_OUTPUT_ARGMAX) st = gpu_buffer_read(t->s.argmax, 0, &next, 4, err);
@@ -709,6 +745,8 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
             out->text[text.len] = '\0';
         }
     }
+    if (st == VKVLM_OK) run_profile_finish(&prof, out);
+    run_profile_free(&prof);
     if (st != VKVLM_OK) vkvlm_result_free(out);
     vkvlm_tokenizer_stream_destroy(stream);
     sampler_free(&smp);
