@@ -54,12 +54,15 @@ fuzz:
 clean:
 	rm -rf $(BUILD) build-fuzz build-asan
 
-# The wasm build of the GPU layer with the WebGPU backend, and its op checks under Node/Dawn. VKVLM_WEBGPU_ADAPTER=gles runs them on Dawn's OpenGL ES backend instead of SwiftShader.
-.PHONY: build-web test-web
+# The wasm build (build-web/: the engine with the WebGPU and CPU backends for web/vkvlm.mjs, and the op-check
+# module) and its tests: op checks and golden cases under Node/Dawn (SwiftShader and GLES), the demo page in
+# headless Chromium against the native CLI (hence `build`). docs/web.md.
+.PHONY: web build-web test-web
+web: build-web
 build-web:
 	@tools/setup.sh web
 	@NODE_PATH=/usr/share/nodejs emcmake cmake -S web -B build-web -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@NODE_PATH=/usr/share/nodejs cmake --build build-web -j $(JOBS) -- --no-print-directory
 
-test-web: build-web
+test-web: build build-web
 	@cd build-web && ctest --output-on-failure

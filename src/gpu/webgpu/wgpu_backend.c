@@ -55,6 +55,7 @@ typedef struct wgpu_js_binding {
 
 typedef struct wgpu_device {
     int handle;
+    int spare; /* a small buffer for unused writable bindings (0 until first needed) */
 } wgpu_device;
 
 static int missing_kernels; /* dispatches refused for want of a WGSL twin */
@@ -108,7 +109,9 @@ static vkvlm_status wgpu_context_init(gpu_context *ctx, vkvlm_error *err) {
     caps.subgroup_ops = 0;
 
     caps.fp16_arithmetic = wgpu_js_adapter_feature("shader-f16") != 0;
-    caps.storage_16bit = false; /* no f16 storage kernels in WGSL yet */
+    /* Core WebGPU has no 16-bit storage, and no adapter here (Dawn's SwiftShader and GLES, headless
+     * Chromium) has shader-f16: the matmul_*_f16 / *_bf16 twins read u32 words like the packed ones. */
+    caps.storage_16bit = false;
     caps.max_shared_bytes = limit_u32("maxComputeWorkgroupStorageSize", 16384);
     caps.max_workgroup_size[0] = limit_u32("maxComputeWorkgroupSizeX", 256);
     caps.max_workgroup_size[1] = limit_u32("maxComputeWorkgroupSizeY", 256);
@@ -122,6 +125,12 @@ static vkvlm_status wgpu_context_init(gpu_context *ctx, vkvlm_error *err) {
     caps.min_storage_offset_alignment = limit_u32("minStorageBufferOffsetAlignment", 256);
     caps.timestamps = false;
     caps.unified_memory = caps.type == GPU_DEVICE_CPU;
+    /* WebGPU reports no memory size. The session plans against this budget (a wasm32 module cannot stage
+     * more than its 2 GiB heap of weights anyway); a device that has less fails buffer creation instead. */
+    caps.heap_count = 1;
+    caps.heap_size[0] = UINT64_C(4) << 30;
+    caps.heap_device_local[0] = true;
+    caps.device_local_bytes = caps.heap_size[0];
     return gpu_context_add_device(ctx, &caps, err);
 }
 
@@ -140,6 +149,7 @@ static vkvlm_status wgpu_device_create(gpu_device *dev, int backend_index, const
 static void wgpu_device_destroy(gpu_device *dev) {
     wgpu_device *d = dev->impl;
     if (!d) return;
+    if (d->spare) wgpu_js_buffer_destroy(d->spare);
     if (d->handle) wgpu_js_device_destroy(d->handle);
     free(d);
 }
@@ -228,6 +238,21 @@ static vkvlm_status wgpu_cmd_dispatch(gpu_cmd *cmd, const gpu_dispatch_desc *des
             return vkvlm_error_set(err, VKVLM_ERR_USAGE, "webgpu: %s binding %u: offset and size must be multiples of 4",
                                    info->name, b);
         binds[b] = (wgpu_js_binding){(uint32_t)buf_handle(g->buffer), 0, g->offset, g->size};
+        /* WebGPU rejects a range bound twice when either binding is writable. The ops fill an absent optional
+         * output (lse, partial, FiCoCo's src/dst/alpha) with another output of the same dispatch, which the
+         * shader then never touches: a written binding identical to an earlier written one is such a
+         * placeholder, and gets the device's spare buffer instead. */
+        if (!(info->writes_mask >> b & 1)) continue;
+        for (uint32_t e = 0; e < b; e++) {
+            const gpu_binding *h = &desc->bindings[e];
+            if (!(info->writes_mask >> e & 1) || h->buffer != g->buffer || h->offset != g->offset || h->size != g->size)
+                continue;
+            wgpu_device *dev = cmd->dev->impl;
+            if (!dev->spare && !(dev->spare = wgpu_js_buffer_create(dev->handle, 256.0, "unused binding")))
+                return js_error(err, VKVLM_ERR_OUT_OF_MEMORY, "unused binding");
+            binds[b] = (wgpu_js_binding){(uint32_t)dev->spare, 0, 0, 256};
+            break;
+        }
     }
     uint32_t groups[3] = {desc->groups[0], desc->groups[1], desc->groups[2]};
     if (!wgpu_js_cmd_dispatch(cmd_handle(cmd), info->name, source, (int)info->bindings, info->writes_mask, binds,

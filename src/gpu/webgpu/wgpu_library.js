@@ -16,10 +16,10 @@
 //
 // Binding convention (shaders/wgsl/README.md): group 0, storage buffers at bindings 0..n-1 exactly as the
 // kernel table lists them, then the parameter struct as a uniform buffer at binding n. Bindings the table
-// marks written are 'storage' (WGSL read_write), the rest 'read-only-storage' (WGSL read): WebGPU rejects
-// two overlapping writable bindings in one dispatch (an ignored bias bound to the weights), and also a
-// range bound both read-only and writable, so ops that alias an input with their output (act_unary in
-// place) are not supported by this backend yet.
+// marks written are 'storage' (WGSL read_write), the rest 'read-only-storage' (WGSL read). WebGPU rejects a
+// buffer bound writable and in any other binding of the same dispatch, even at a disjoint range: the
+// submit routes such bindings through scratch copies (VW.aliasPlan), so in-place ops and sub-ranges of one
+// arena buffer work as on Vulkan.
 
 var LibraryVkvlmWebGPU = {
   $VW: {
@@ -44,6 +44,44 @@ var LibraryVkvlmWebGPU = {
     setError: function(msg) { VW.lastError = String(msg); },
     writeString: function(str, out, cap) { if (cap > 0) stringToUTF8(String(str || ''), out, cap); },
     align: function(v, a) { return Math.ceil(v / a) * a; },
+
+    // WebGPU allows a buffer in one dispatch either in any number of read-only bindings or in exactly one
+    // writable binding (the whole buffer is one subresource: disjoint ranges conflict too). The engine
+    // binds sub-ranges of one arena buffer (input rows and output rows of a layer) in one dispatch, which
+    // Vulkan allows. Each binding after the first of a buffer that is also bound writable in the dispatch
+    // therefore goes through a scratch range: copied in before the dispatch (so reads see what the
+    // dispatch started from, as an in-place element-wise op expects), and copied back after it when the
+    // binding is written. Two written ranges that overlap have no such rewrite: an error. (A written
+    // binding identical to an earlier written one is a placeholder for an absent output: the C side
+    // already bound a spare buffer instead.) Binding b's scratch is the device's scratch buffer b, so no
+    // two scratch ranges of one dispatch share a buffer either. Returns null when nothing aliases, else
+    // {bindings, pre, post} (bindings[b].scratch = b for the rewritten ones).
+    aliasPlan: function(op, writes) {
+      const n = op.bindings.length;
+      const writers = new Map(); // buffer -> first written binding index
+      for (let b = 0; b < n; b++) {
+        if ((writes >>> b) & 1 && !writers.has(op.bindings[b].buffer)) writers.set(op.bindings[b].buffer, b);
+      }
+      let plan = null;
+      for (let b = 0; b < n; b++) {
+        const bind = op.bindings[b];
+        const owner = writers.get(bind.buffer);
+        if (owner === undefined || owner === b) continue;
+        const written = ((writes >>> b) & 1) !== 0;
+        if (written) {
+          const o = op.bindings[owner];
+          if (bind.offset < o.offset + o.size && o.offset < bind.offset + bind.size) {
+            throw new Error(op.name + ': bindings ' + owner + ' and ' + b + ' write overlapping ranges of one buffer');
+          }
+        }
+        if (!plan) plan = {bindings: op.bindings.slice(), pre: [], post: []};
+        const r = {buffer: bind.buffer, offset: bind.offset, scratch: b, size: bind.size};
+        plan.pre.push(r);
+        if (written) plan.post.push(r);
+        plan.bindings[b] = {scratch: b, offset: 0, size: bind.size};
+      }
+      return plan;
+    },
   },
 
   // Finds a GPU and an adapter. Returns 1 with an adapter, 0 without (the reason: wgpu_js_last_error).
@@ -127,7 +165,10 @@ var LibraryVkvlmWebGPU = {
       const wanted = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxStorageBuffersPerShaderStage',
         'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY',
         'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension',
-        'maxUniformBufferBindingSize', 'maxBindingsPerBindGroup'];
+        'maxUniformBufferBindingSize', 'maxBindingsPerBindGroup',
+        // alignments: the C side plans sub-range offsets with the adapter's value, which the device must
+        // then allow (the default device limit is 256, Mesa's GLES adapter allows less)
+        'minStorageBufferOffsetAlignment', 'minUniformBufferOffsetAlignment'];
       const requiredLimits = {};
       for (const k of wanted) if (typeof a.limits[k] === 'number') requiredLimits[k] = a.limits[k];
       const requiredFeatures = [];
@@ -260,7 +301,7 @@ var LibraryVkvlmWebGPU = {
         layout: d.device.createPipelineLayout({bindGroupLayouts: [layout], label: kname}),
         compute: {module, entryPoint: 'main', constants},
       });
-      pipe = {pipeline, layout, check: d.device.popErrorScope()};
+      pipe = {pipeline, layout, writes, check: d.device.popErrorScope()};
       d.pipelines.set(key, pipe);
     }
     const bindings = [];
@@ -293,8 +334,12 @@ var LibraryVkvlmWebGPU = {
     const c = VW.get(cmd);
     const d = VW.get(c.dev);
     const dev = d.device;
-    const slot = dev.limits.minUniformBufferOffsetAlignment || 256;
     const dispatches = c.ops.filter((op) => op.kind === 'dispatch');
+    // One uniform slot per dispatch: the largest parameter struct (at least 16 bytes), rounded up to the
+    // device's uniform offset alignment.
+    let psizeMax = 16;
+    for (const op of dispatches) psizeMax = Math.max(psizeMax, VW.align(op.params.length, 16));
+    const slot = VW.align(psizeMax, dev.limits.minUniformBufferOffsetAlignment || 256);
     let uniforms = null;
     if (dispatches.length) {
       uniforms = dev.createBuffer({size: dispatches.length * slot, usage: GPUBufferUsage.UNIFORM |
@@ -303,6 +348,28 @@ var LibraryVkvlmWebGPU = {
       dispatches.forEach((op, i) => { staging.set(op.params, i * slot); });
       dev.queue.writeBuffer(uniforms, 0, staging);
     }
+    // Aliased bindings (VW.aliasPlan) go through the device's scratch buffers, one per binding index:
+    // dispatches run in order, so each reuses them; they grow as needed and a replaced one is destroyed
+    // once this command completes.
+    c.garbage = c.garbage || [];
+    d.scratch = d.scratch || [];
+    let planError = null;
+    for (const op of dispatches) {
+      try {
+        op.plan = VW.aliasPlan(op, op.pipe.writes);
+      } catch (e) {
+        op.plan = null;
+        planError = planError || String(e.message || e);
+      }
+      for (const r of op.plan ? op.plan.pre : []) {
+        const have = d.scratch[r.scratch];
+        if (have && have.size >= r.size) continue;
+        if (have) c.garbage.push(have);
+        d.scratch[r.scratch] = dev.createBuffer({size: VW.align(r.size, 1 << 16), label: 'vkvlm alias scratch',
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST});
+      }
+    }
+    c.planError = planError;
     dev.pushErrorScope('validation');
     const enc = dev.createCommandEncoder({label: 'vkvlm cmd'});
     let pass = null;
@@ -313,9 +380,14 @@ var LibraryVkvlmWebGPU = {
         enc.copyBufferToBuffer(op.src, op.srcOffset, op.dst, op.dstOffset, op.size);
         continue;
       }
+      const plan = op.plan;
+      if (plan) {
+        if (pass) { pass.end(); pass = null; }
+        for (const r of plan.pre) enc.copyBufferToBuffer(r.buffer, r.offset, d.scratch[r.scratch], 0, r.size);
+      }
       if (!pass) pass = enc.beginComputePass();
-      const entries = op.bindings.map((b, i) => ({binding: i, resource: {buffer: b.buffer, offset: b.offset,
-        size: b.size}}));
+      const entries = (plan ? plan.bindings : op.bindings).map((b, i) => ({binding: i, resource: {
+        buffer: b.scratch !== undefined ? d.scratch[b.scratch] : b.buffer, offset: b.offset, size: b.size}}));
       // Uniform bindings are at least 16 bytes (the WGSL struct may round up); the slot holds them.
       const psize = Math.max(16, VW.align(op.params.length, 16));
       entries.push({binding: op.bindings.length, resource: {buffer: uniforms, offset: u * slot, size: psize}});
@@ -323,6 +395,11 @@ var LibraryVkvlmWebGPU = {
       pass.setPipeline(op.pipe.pipeline);
       pass.setBindGroup(0, dev.createBindGroup({layout: op.pipe.layout, entries, label: op.name}));
       pass.dispatchWorkgroups(op.groups[0], op.groups[1], op.groups[2]);
+      if (plan && plan.post.length) {
+        pass.end();
+        pass = null;
+        for (const r of plan.post) enc.copyBufferToBuffer(d.scratch[r.scratch], 0, r.buffer, r.offset, r.size);
+      }
     }
     if (pass) pass.end();
     dev.queue.submit([enc.finish()]);
@@ -350,6 +427,10 @@ var LibraryVkvlmWebGPU = {
             return 0;
           }
         }
+        if (c.planError) {
+          VW.setError('submit: ' + c.planError);
+          return 0;
+        }
         const e = await c.scope;
         if (e) {
           VW.setError('submit: ' + e.message);
@@ -366,6 +447,8 @@ var LibraryVkvlmWebGPU = {
       } finally {
         if (c.uniforms) c.uniforms.destroy();
         c.uniforms = null;
+        for (const b of c.garbage) b.destroy();
+        c.garbage = [];
       }
     });
   },
