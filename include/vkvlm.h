@@ -95,7 +95,8 @@ typedef struct vkvlm_session_desc {
     vkvlm_progress_fn progress;   /* weight loading progress, fraction 0..1; NULL: none */
     void *progress_user;
     const char *quant;            /* quantize the decoder's linear weights on load: "q8_0" | "q4_0" (block
-                                     formats of docs/quantization.md); NULL or "none": keep the stored dtype */
+                                     formats planned in issue #13); NULL or "none": keep the stored dtype.
+                                     Not implemented yet: anything else fails with VKVLM_ERR_UNSUPPORTED */
 } vkvlm_session_desc;
 
 vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session **out, vkvlm_error *err);

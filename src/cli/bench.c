@@ -31,7 +31,7 @@ static const char bench_usage[] =
     "  --no-image        text only (the default for smollm2-135m)\n"
     "  --prompt-tokens N a text-only prompt of exactly N token ids (no tokenizer, no template): prefill of N\n"
     "  -p TEXT           the prompt (default \"Describe this image.\"); -n N new tokens per run (default 1)\n"
-    "  --quant Q         quantize the decoder's linear weights on load: q8_0 | q4_0 (docs/quantization.md)\n"
+    "  --quant Q         q8_0 | q4_0 | none: quantized weights are not implemented yet (fails with status 1)\n"
     "  --top K           kernels listed per stage (default 8; the JSON has all)\n"
     "  --ops             kernel micro-benchmarks: GPU time per op and shape (median of R runs, per-dispatch\n"
     "                    timestamps), GFLOP/s and GB/s from analytic FLOP and byte counts\n"

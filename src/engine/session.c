@@ -142,6 +142,10 @@ vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session 
     *out = NULL;
     double t0 = now_ms();
     if (!desc || !desc->model_dir) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "no model directory given (-m DIR)");
+    /* the q8_0 / q4_0 kernels are not in this build yet: refuse rather than silently run unquantized */
+    if (desc->quant && strcmp(desc->quant, "none") != 0)
+        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "--quant %s: quantized weights are not implemented yet",
+                               desc->quant);
     vkvlm_session *s = calloc(1, sizeof *s);
     if (!s) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "session: out of host memory");
     const char *dir = desc->model_dir;
