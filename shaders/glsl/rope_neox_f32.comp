@@ -1,10 +1,11 @@
 #version 450
+#extension GL_GOOGLE_include_directive : require
 // rope_neox_f32 — rotary position embedding, non-interleaved (NeoX / HF rotate_half) over the whole head:
 // for each token t, head h, i < d/2, with x1 = x[t,h,i], x2 = x[t,h,i+d/2], a = float(pos[t]) * inv_freq[i]:
 //   y[t,h,i] = x1*cos(a) - x2*sin(a),  y[t,h,i+d/2] = x2*cos(a) + x1*sin(a).
 // The angle is the f32 product HF computes (inv_freq @ positions in float32); inv_freq comes from the host
 // (gpu_rope_inv_freq_f32 gives torch's float32 1/theta^(2i/d); rope-scaling variants fill it themselves).
-// cos/sin are computed here, not with the GLSL builtins (Vulkan only bounds those on [-pi, pi], and angles
+// cos/sin come from rope_sincos.glsl (not the GLSL builtins: Vulkan only bounds those on [-pi, pi], and angles
 // reach the position count): Cody-Waite reduction by pi/2 with a four-part constant, exact for |a| < 1e5,
 // then minimax polynomials on [-pi/4, pi/4]; error about 1e-7 against cos/sin of the same f32 angle.
 // Bindings: 0 x (read), 1 pos (int32 [tokens], read), 2 inv_freq (f32 [d/2], read), 3 y (written).
@@ -20,23 +21,7 @@ layout(std430, binding = 2) readonly buffer Freq { float inv_freq[]; };
 layout(std430, binding = 3) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform Params { uint tokens; uint heads; uint head_dim; uint in_stride; uint out_stride; } p;
 
-// (sin a, cos a). q*P1..q*P3 are exact for |q| < 2^16 (8-bit constants), so a - q*pi/2 keeps the angle's
-// own precision; `precise` keeps the compiler from reassociating the reduction.
-vec2 sin_cos(float a) {
-    precise float q = floor(a * 0.636619772367581343 + 0.5);
-    precise float r = a - q * 1.5703125;
-    r = r - q * 4.825592041015625e-4;
-    r = r - q * 1.2665987014770508e-6;
-    r = r - q * 9.9209362947050295e-10;
-    float z = r * r;
-    float s = r + r * z * (-1.6666654611e-1 + z * (8.3321608736e-3 + z * -1.9515295891e-4));
-    float c = 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
-    int quadrant = int(q) & 3; // two's complement: correct for negative q too
-    if (quadrant == 0) return vec2(s, c);
-    if (quadrant == 1) return vec2(c, -s);
-    if (quadrant == 2) return vec2(-s, -c);
-    return vec2(-c, s);
-}
+#include "rope_sincos.glsl"
 
 void main() {
     uint gid = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x;

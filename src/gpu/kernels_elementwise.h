@@ -68,6 +68,15 @@ typedef struct gpu_params_rope {
     uint32_t out_stride; /* elements between tokens in y, >= heads*head_dim */
 } gpu_params_rope;
 
+/* rope_qkv: q and k rotated, v and positions copied, from one fused qkv row per token (see the shader) */
+typedef struct gpu_params_rope_qkv {
+    uint32_t tokens;
+    uint32_t q_heads;
+    uint32_t kv_heads;
+    uint32_t head_dim;  /* even */
+    uint32_t in_stride; /* elements between tokens in qkv, >= (q_heads + 2*kv_heads)*head_dim */
+} gpu_params_rope_qkv;
+
 /* row gather / scatter of 4-byte elements: out[i,:] = src[idx[i],:] or dst[idx[i],:] = src[i,:] */
 typedef struct gpu_params_gather {
     uint32_t count;    /* indices (gathered or scattered rows) */
@@ -120,6 +129,7 @@ typedef struct gpu_params_pool {
     X(GPU_KERNEL_SOFTMAX_F32, "softmax_f32", 2, 0x2, gpu_params_rows)                /* x, y */                 \
     X(GPU_KERNEL_SOFTMAX_SG_F32, "softmax_sg_f32", 2, 0x2, gpu_params_rows)          /* x, y */                 \
     X(GPU_KERNEL_ROPE_NEOX_F32, "rope_neox_f32", 4, 0x8, gpu_params_rope)            /* x, pos, inv_freq, y */  \
+    X(GPU_KERNEL_ROPE_QKV_F32, "rope_qkv_f32", 7, 0x78, gpu_params_rope_qkv) /* qkv, pos, freq, q, k, v, pos_out */ \
     X(GPU_KERNEL_GATHER_ROWS_B32, "gather_rows_b32", 3, 0x4, gpu_params_gather)      /* src, idx, out */        \
     X(GPU_KERNEL_SCATTER_ROWS_B32, "scatter_rows_b32", 3, 0x4, gpu_params_gather)    /* src, idx, dst */        \
     X(GPU_KERNEL_SCAN_MASK_U32, "scan_mask_u32", 3, 0x6, gpu_params_rows)            /* mask, offsets, kept */  \

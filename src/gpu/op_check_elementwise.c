@@ -284,6 +284,46 @@ static bool host_alloc_failed(check_env *e) {
     return op_check_fail(e, &err, "inputs");
 }
 
+/* ---------------------------------------------------------------- rope_qkv
+ * shape: tokens, q_heads, kv_heads, head_dim, theta, padded (qkv rows padded by 7 elements). Positions uniform
+ * in [0, 4096), token 0 at 0. q and k are compared as rope is; v and the positions are moved, so bit for bit. */
+
+static uint32_t rope_qkv_row(const uint32_t *shape) { return (shape[1] + 2 * shape[2]) * shape[3] + (shape[5] ? 7 : 0); }
+
+static vkvlm_status record_rope_qkv(gpu_cmd *cmd, int s, const check_tensor *t, const uint32_t *shape,
+                                    vkvlm_error *err) {
+    return gpu_op_rope_qkv_f32(cmd, check_bind(&t[3], s), check_bind(&t[4], s), check_bind(&t[5], s),
+                               check_bind(&t[6], s), check_bind(&t[0], s), check_bind(&t[1], s), check_bind(&t[2], s),
+                               shape[0], shape[1], shape[2], shape[3], shape[5] ? rope_qkv_row(shape) : 0, err);
+}
+
+static bool check_rope_qkv(check_env *e, const uint32_t *shape) {
+    check_tensor t[7] = {0}; /* qkv, pos, inv_freq, q, k, v, pos_out */
+    uint32_t tokens = shape[0], d = shape[3], half = d / 2;
+    int32_t *pos = malloc(tokens * sizeof *pos);
+    float *freq = malloc(half * sizeof *freq);
+    if (!pos || !freq) {
+        free(pos);
+        free(freq);
+        return host_alloc_failed(e);
+    }
+    for (uint32_t i = 0; i < tokens; i++) pos[i] = i ? (int32_t)(op_check_random(&e->rng) % 4096) : 0;
+    gpu_rope_inv_freq_f32(freq, d, (float)shape[4]);
+    bool ok = check_tensor_make(e, &t[0], tokens * rope_qkv_row(shape), true, -1, 1) &&
+              check_tensor_make(e, &t[1], tokens, false, 0, 0) && check_tensor_fill(e, &t[1], pos) &&
+              check_tensor_make(e, &t[2], half, false, 0, 0) && check_tensor_fill(e, &t[2], freq) &&
+              check_tensor_make(e, &t[3], tokens * shape[1] * d, false, 0, 0) &&
+              check_tensor_make(e, &t[4], tokens * shape[2] * d, false, 0, 0) &&
+              check_tensor_make(e, &t[5], tokens * shape[2] * d, false, 0, 0) &&
+              check_tensor_make(e, &t[6], tokens, false, 0, 0) && check_run_both(e, record_rope_qkv, t, shape) &&
+              check_tensor_compare(e, &t[3], 1e-12, 2e-6) && check_tensor_compare(e, &t[4], 1e-12, 2e-6) &&
+              check_tensor_exact(e, &t[5], "v") && check_tensor_exact(e, &t[6], "pos_out");
+    for (int i = 0; i < 7; i++) check_tensor_free(&t[i]);
+    free(pos);
+    free(freq);
+    return ok;
+}
+
 /* shape: count, cols, src_rows, embedding (through gpu_op_embedding_f32). Indices uniform in
  * [-3, src_rows + 3), the first two INT32_MIN and INT32_MAX: out-of-range ones must give zero rows. */
 static vkvlm_status record_gather(gpu_cmd *cmd, int s, const check_tensor *t, const uint32_t *shape,
@@ -681,6 +721,10 @@ static const op_case elementwise_cases[] = {
     {"rope_neox_f32", "tokens,heads,head_dim,theta,strided,max_pos", check_rope, {5, 2, 128, 1000000, 1, 4096}},
     {"rope_neox_f32", "tokens,heads,head_dim,theta,strided,max_pos", check_rope, {3, 5, 6, 500000, 1, 32768}},
     {"rope_neox_f32", "tokens,heads,head_dim,theta,strided,max_pos", check_rope, {33, 1, 80, 10000, 0, 100000}},
+    {"rope_qkv_f32", "tokens,q_heads,kv_heads,head_dim,theta,padded", check_rope_qkv, {1, 1, 1, 2, 10000, 0}},
+    {"rope_qkv_f32", "tokens,q_heads,kv_heads,head_dim,theta,padded", check_rope_qkv, {1, 9, 3, 64, 100000, 0}},
+    {"rope_qkv_f32", "tokens,q_heads,kv_heads,head_dim,theta,padded", check_rope_qkv, {7, 4, 4, 6, 10000, 1}},
+    {"rope_qkv_f32", "tokens,q_heads,kv_heads,head_dim,theta,padded", check_rope_qkv, {33, 5, 1, 128, 1000000, 1}},
     {"gather_rows_b32", "count,cols,src_rows,embedding", check_gather, {1, 1, 1, 0}},
     {"gather_rows_b32", "count,cols,src_rows,embedding", check_gather, {7, 13, 5, 0}},
     {"gather_rows_b32", "count,cols,src_rows,embedding", check_gather, {65, 3, 40, 1}},

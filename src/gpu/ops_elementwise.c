@@ -188,6 +188,28 @@ vkvlm_status gpu_op_rope_f32(gpu_cmd *cmd, gpu_binding y, gpu_binding x, gpu_bin
     return element_dispatch(cmd, GPU_KERNEL_ROPE_NEOX_F32, bind, 4, &p, sizeof p, (uint32_t)pairs, NULL, err);
 }
 
+vkvlm_status gpu_op_rope_qkv_f32(gpu_cmd *cmd, gpu_binding q_out, gpu_binding k_out, gpu_binding v_out,
+                                 gpu_binding pos_out, gpu_binding qkv, gpu_binding pos, gpu_binding inv_freq,
+                                 uint32_t tokens, uint32_t q_heads, uint32_t kv_heads, uint32_t head_dim,
+                                 uint32_t in_stride, vkvlm_error *err) {
+    uint64_t heads = (uint64_t)q_heads + 2ull * kv_heads, row = heads * head_dim;
+    if (head_dim == 0 || head_dim % 2 || q_heads == 0 || kv_heads == 0)
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "rope_qkv_f32: %u q heads, %u kv heads of head_dim %u (even, > 0)",
+                               q_heads, kv_heads, head_dim);
+    if (!in_stride) in_stride = (uint32_t)row;
+    if (in_stride < row)
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "rope_qkv_f32: token stride %u below the qkv row of %llu", in_stride,
+                               (unsigned long long)row);
+    uint64_t pairs = (uint64_t)tokens * heads * (head_dim / 2);
+    if (pairs > UINT32_MAX || (uint64_t)tokens * in_stride > UINT32_MAX)
+        return vkvlm_error_set(err, VKVLM_ERR_LIMIT, "rope_qkv_f32: %u tokens x %llu heads exceed 32-bit indexing",
+                               tokens, (unsigned long long)heads);
+    gpu_params_rope_qkv p = {.tokens = tokens, .q_heads = q_heads, .kv_heads = kv_heads, .head_dim = head_dim,
+                             .in_stride = in_stride};
+    gpu_binding bind[7] = {qkv, pos, inv_freq, q_out, k_out, v_out, pos_out};
+    return element_dispatch(cmd, GPU_KERNEL_ROPE_QKV_F32, bind, 7, &p, sizeof p, (uint32_t)pairs, NULL, err);
+}
+
 void gpu_rope_inv_freq_f32(float *out, uint32_t head_dim, float theta) {
     /* torch: arange(0, dim, 2).float() / dim is an f32 division, base ** that an f32 pow, 1.0 / that an f32
      * division; each step rounds to float here too. */

@@ -53,6 +53,15 @@ vkvlm_status gpu_op_softmax_f32(gpu_cmd *cmd, gpu_binding y, gpu_binding x, uint
 vkvlm_status gpu_op_rope_f32(gpu_cmd *cmd, gpu_binding y, gpu_binding x, gpu_binding pos, gpu_binding inv_freq,
                              uint32_t tokens, uint32_t heads, uint32_t head_dim, uint32_t in_stride,
                              uint32_t out_stride, vkvlm_error *err);
+/* The attention inputs of `tokens` new tokens from one fused qkv projection (rows of in_stride elements, 0:
+ * dense, holding q_heads, then kv_heads, then kv_heads heads of head_dim), in one dispatch: q_out (tokens,
+ * q_heads*head_dim) = rope(q), k_out (tokens, kv_heads*head_dim) = rope(k), v_out (same) = v, pos_out
+ * (int32 [tokens]) = pos. k_out, v_out and pos_out are typically the new rows of a layer's cache. The rotation
+ * is gpu_op_rope_f32's, bit for bit. No output may alias qkv. */
+vkvlm_status gpu_op_rope_qkv_f32(gpu_cmd *cmd, gpu_binding q_out, gpu_binding k_out, gpu_binding v_out,
+                                 gpu_binding pos_out, gpu_binding qkv, gpu_binding pos, gpu_binding inv_freq,
+                                 uint32_t tokens, uint32_t q_heads, uint32_t kv_heads, uint32_t head_dim,
+                                 uint32_t in_stride, vkvlm_error *err);
 /* out[i] = 1 / theta^(2i/head_dim), i < head_dim/2, in float32 exactly as HF computes it
  * (1.0 / base ** (torch.arange(0, dim, 2).float() / dim)). Host code, no device. */
 void gpu_rope_inv_freq_f32(float *out, uint32_t head_dim, float theta);

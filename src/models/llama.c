@@ -13,8 +13,9 @@ static uint32_t q_dim(const vkvlm_config_text *c) { return (uint32_t)(c->num_att
 
 /* Rows per prefill chunk: as many as fit one binding for the widest activation, at most 2048. */
 static uint32_t chunk_rows(const vkvlm_config_text *c, uint64_t max_binding, uint32_t capacity) {
-    uint64_t widest = (uint64_t)c->intermediate_size;
-    if ((uint64_t)q_dim(c) > widest) widest = q_dim(c);
+    /* the stacked projections' outputs: gate|up and q|k|v rows */
+    uint64_t widest = 2 * (uint64_t)c->intermediate_size;
+    if ((uint64_t)q_dim(c) + 2 * kv_dim(c) > widest) widest = (uint64_t)q_dim(c) + 2 * kv_dim(c);
     if ((uint64_t)c->hidden_size > widest) widest = c->hidden_size;
     uint64_t rows = max_binding / (widest * 4);
     if (rows > 2048) rows = 2048;
@@ -39,17 +40,27 @@ vkvlm_status llama_load(llama_model *m, model_loader *l, const vkvlm_config_text
     if (!m->w.layers || !m->s.kv) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "llama: out of host memory");
     for (uint32_t i = 0; i < n_layers && st == VKVLM_OK; i++) {
         llama_layer *L = &m->w.layers[i];
-        struct { const char *suffix; model_linear *w; uint32_t n, k; } lin[] = {
-            {"self_attn.q_proj", &L->wq, q_dim(c), dim},   {"self_attn.k_proj", &L->wk, kv_dim(c), dim},
-            {"self_attn.v_proj", &L->wv, kv_dim(c), dim},  {"self_attn.o_proj", &L->wo, dim, q_dim(c)},
-            {"mlp.gate_proj", &L->w_gate, hidden, dim},    {"mlp.up_proj", &L->w_up, hidden, dim},
-            {"mlp.down_proj", &L->w_down, dim, hidden},
+        /* Stacks of linears sharing an input, in forward order: q|k|v, o, gate|up, down. */
+        struct { const char *suffix; model_linear *w; uint32_t n; int stack; } lin[] = {
+            {"self_attn.q_proj", &L->wq, q_dim(c), 0},  {"self_attn.k_proj", &L->wk, kv_dim(c), 0},
+            {"self_attn.v_proj", &L->wv, kv_dim(c), 0}, {"self_attn.o_proj", &L->wo, dim, 1},
+            {"mlp.gate_proj", &L->w_gate, hidden, 2},   {"mlp.up_proj", &L->w_up, hidden, 2},
+            {"mlp.down_proj", &L->w_down, dim, 3},
         };
+        struct { model_linear *whole; uint32_t k; } stacks[] = {{&L->wqkv, dim}, {&L->wo, q_dim(c)},
+                                                                 {&L->w_gate_up, dim}, {&L->w_down, hidden}};
+        char names[7][256];
+        model_linear_part parts[7];
         snprintf(name, sizeof name, "%s.layers.%u.input_layernorm.weight", prefix, i);
         st = model_load_vector(l, name, dim, &L->attn_norm, err);
-        for (size_t j = 0; j < sizeof lin / sizeof lin[0] && st == VKVLM_OK; j++) {
-            snprintf(name, sizeof name, "%s.layers.%u.%s.weight", prefix, i, lin[j].suffix);
-            st = model_load_linear(l, name, lin[j].n, lin[j].k, lin[j].w, err);
+        for (int j = 0, first = 0; j < 7 && st == VKVLM_OK; j++) {
+            snprintf(names[j], sizeof names[j], "%s.layers.%u.%s.weight", prefix, i, lin[j].suffix);
+            parts[j] = (model_linear_part){names[j], lin[j].n, lin[j].w};
+            if (j + 1 < 7 && lin[j + 1].stack == lin[j].stack) continue;
+            int count = j + 1 - first, stack = lin[j].stack;
+            st = model_load_linear_stack(l, &parts[first], count, stacks[stack].k, count > 1 ? stacks[stack].whole : lin[j].w,
+                                         err);
+            first = j + 1;
         }
         snprintf(name, sizeof name, "%s.layers.%u.post_attention_layernorm.weight", prefix, i);
         if (st == VKVLM_OK) st = model_load_vector(l, name, dim, &L->ffn_norm, err);
@@ -81,9 +92,9 @@ vkvlm_status llama_load(llama_model *m, model_loader *l, const vkvlm_config_text
     uint64_t r = s->max_rows;
     struct { gpu_buffer **buf; uint64_t bytes; const char *label; } bufs[] = {
         {&s->x, r * dim * 4, "llama.x"},           {&s->xn, r * dim * 4, "llama.xn"},
-        {&s->q, r * q_dim(c) * 4, "llama.q"},      {&s->q_rot, r * q_dim(c) * 4, "llama.q_rot"},
+        {&s->q, r * (q_dim(c) + 2 * kv_dim(c)) * 4, "llama.q"},      {&s->q_rot, r * q_dim(c) * 4, "llama.q_rot"},
         {&s->k, r * kv_dim(c) * 4, "llama.k"},     {&s->attn, r * q_dim(c) * 4, "llama.attn"},
-        {&s->gate, r * hidden * 4, "llama.gate"},  {&s->up, r * hidden * 4, "llama.up"},
+        {&s->gate, r * 2 * hidden * 4, "llama.gate"},  {&s->up, r * hidden * 4, "llama.up"},
         {&s->pos, r * 4, "llama.pos"},             {&s->logits, (uint64_t)c->vocab_size * 4, "llama.logits"},
         {&s->argmax, 4, "llama.argmax"},
     };
@@ -106,7 +117,7 @@ void llama_free(llama_model *m) {
         llama_layer *L = &m->w.layers[i];
         model_vector_free(&L->attn_norm);
         model_vector_free(&L->ffn_norm);
-        model_linear *lins[] = {&L->wq, &L->wk, &L->wv, &L->wo, &L->w_gate, &L->w_up, &L->w_down};
+        model_linear *lins[] = {&L->wq, &L->wk, &L->wv, &L->wo, &L->w_gate, &L->w_up, &L->w_down, &L->wqkv, &L->w_gate_up};
         for (size_t j = 0; j < sizeof lins / sizeof lins[0]; j++) model_linear_free(lins[j]);
     }
     free(m->w.layers);
@@ -202,12 +213,22 @@ vkvlm_status llama_forward(llama_model *m, gpu_cmd *cmd, uint32_t rows, llama_ou
 
         /* attention: x += o_proj(attn(rope(q), rope(k), v)) on rmsnorm(x) */
         if (st == VKVLM_OK) st = gpu_op_rmsnorm_f32(cmd, xn, x, model_vec(&L->attn_norm), rows, dim, eps, err);
-        if (st == VKVLM_OK) st = gpu_op_linear(cmd, q, xn, &L->wq.view, no_bias, rows, NULL, err);
-        if (st == VKVLM_OK) st = gpu_op_linear(cmd, k, xn, &L->wk.view, no_bias, rows, NULL, err);
-        if (st == VKVLM_OK) st = gpu_op_linear(cmd, v_new, xn, &L->wv.view, no_bias, rows, NULL, err);
-        if (st == VKVLM_OK) st = gpu_op_rope_f32(cmd, q_rot, q, pos, model_vec(&w->inv_freq), rows, heads, hd, 0, 0, err);
-        if (st == VKVLM_OK) st = gpu_op_rope_f32(cmd, k_new, k, pos, model_vec(&w->inv_freq), rows, kv_heads, hd, 0, 0, err);
-        if (st == VKVLM_OK) st = gpu_cmd_copy(cmd, kv->pos, pos_new.offset, s->pos, 0, pos_new.size, err);
+        if (model_linear_stacked(&L->wqkv)) {
+            /* one projection, then one kernel places rope(q), rope(k), v and the positions */
+            gpu_binding qkv = rows_of(s->q, 0, rows, qd + 2 * kvd);
+            if (st == VKVLM_OK) st = gpu_op_linear(cmd, qkv, xn, &L->wqkv.view, no_bias, rows, NULL, err);
+            if (st == VKVLM_OK)
+                st = gpu_op_rope_qkv_f32(cmd, q_rot, k_new, v_new, pos_new, qkv, pos, model_vec(&w->inv_freq), rows, heads,
+                                         kv_heads, hd, 0, err);
+        } else {
+            if (st == VKVLM_OK) st = gpu_op_linear(cmd, q, xn, &L->wq.view, no_bias, rows, NULL, err);
+            if (st == VKVLM_OK) st = gpu_op_linear(cmd, k, xn, &L->wk.view, no_bias, rows, NULL, err);
+            if (st == VKVLM_OK) st = gpu_op_linear(cmd, v_new, xn, &L->wv.view, no_bias, rows, NULL, err);
+            if (st == VKVLM_OK) st = gpu_op_rope_f32(cmd, q_rot, q, pos, model_vec(&w->inv_freq), rows, heads, hd, 0, 0, err);
+            if (st == VKVLM_OK)
+                st = gpu_op_rope_f32(cmd, k_new, k, pos, model_vec(&w->inv_freq), rows, kv_heads, hd, 0, 0, err);
+            if (st == VKVLM_OK) st = gpu_cmd_copy(cmd, kv->pos, pos_new.offset, s->pos, 0, pos_new.size, err);
+        }
         if (st == VKVLM_OK) {
             if (rows == 1)
                 st = gpu_op_attention_decode_f32(cmd, attn, (gpu_binding){0}, gpu_whole(s->partial), q_rot, k_all, v_all,
@@ -229,10 +250,18 @@ vkvlm_status llama_forward(llama_model *m, gpu_cmd *cmd, uint32_t rows, llama_ou
 
         /* MLP: x += down(silu(gate(xn)) * up(xn)) on rmsnorm(x) */
         if (st == VKVLM_OK) st = gpu_op_rmsnorm_f32(cmd, xn, x, model_vec(&L->ffn_norm), rows, dim, eps, err);
-        if (st == VKVLM_OK) st = gpu_op_linear(cmd, gate, xn, &L->w_gate.view, no_bias, rows, NULL, err);
-        if (st == VKVLM_OK) st = gpu_op_linear(cmd, up, xn, &L->w_up.view, no_bias, rows, NULL, err);
-        if (st == VKVLM_OK) st = gpu_op_swiglu_f32(cmd, gate, gate, up, rows, hidden, err);
-        if (st == VKVLM_OK) st = gpu_op_linear(cmd, xn, gate, &L->w_down.view, no_bias, rows, NULL, err);
+        gpu_binding act = gate;
+        if (model_linear_stacked(&L->w_gate_up)) {
+            gpu_binding gate_up = rows_of(s->gate, 0, rows, 2 * hidden);
+            act = up;
+            if (st == VKVLM_OK) st = gpu_op_linear(cmd, gate_up, xn, &L->w_gate_up.view, no_bias, rows, NULL, err);
+            if (st == VKVLM_OK) st = gpu_op_swiglu_fused_f32(cmd, act, gate_up, rows, hidden, err);
+        } else {
+            if (st == VKVLM_OK) st = gpu_op_linear(cmd, gate, xn, &L->w_gate.view, no_bias, rows, NULL, err);
+            if (st == VKVLM_OK) st = gpu_op_linear(cmd, up, xn, &L->w_up.view, no_bias, rows, NULL, err);
+            if (st == VKVLM_OK) st = gpu_op_swiglu_f32(cmd, gate, gate, up, rows, hidden, err);
+        }
+        if (st == VKVLM_OK) st = gpu_op_linear(cmd, xn, act, &L->w_down.view, no_bias, rows, NULL, err);
         if (st == VKVLM_OK) st = gpu_op_add_inplace_f32(cmd, x, xn, rows * dim, rows * dim, err);
         if (st == VKVLM_OK) kv->len += rows_attended;
     }

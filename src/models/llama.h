@@ -22,6 +22,10 @@ typedef struct llama_layer {
     model_linear w_gate;    /* (hidden, dim) */
     model_linear w_up;      /* (hidden, dim) */
     model_linear w_down;    /* (dim, hidden) */
+    /* The same rows stacked, when the loader could (model_linear_stacked): one linear computes q|k|v, one
+     * gate|up; wq, wk, wv, w_gate, w_up are then views into these buffers. */
+    model_linear wqkv;      /* (n_heads*head_dim + 2*kv_dim, dim) */
+    model_linear w_gate_up; /* (2*hidden, dim) */
 } llama_layer;
 
 typedef struct llama_weights {
@@ -45,11 +49,12 @@ typedef struct llama_state {
     uint32_t capacity;      /* KV cache rows per layer (context length) */
     gpu_buffer *x;          /* (max_rows, dim) residual stream */
     gpu_buffer *xn;         /* (max_rows, dim) normed input of a block; also the block's output before the add */
-    gpu_buffer *q;          /* (max_rows, n_heads*head_dim) */
+    gpu_buffer *q;          /* (max_rows, n_heads*head_dim + 2*kv_dim): q, or the q|k|v rows of a stacked qkv */
     gpu_buffer *q_rot;      /* (max_rows, n_heads*head_dim) after RoPE */
     gpu_buffer *k;          /* (max_rows, kv_dim) before RoPE */
     gpu_buffer *attn;       /* (max_rows, n_heads*head_dim) */
-    gpu_buffer *gate, *up;  /* (max_rows, hidden) */
+    gpu_buffer *gate;       /* (max_rows, 2*hidden): gate, or the gate|up rows of a stacked gate_up */
+    gpu_buffer *up;         /* (max_rows, hidden): up, or silu(gate)*up after a stacked gate_up */
     gpu_buffer *pos;        /* int32 (max_rows) positions of the rows in x */
     gpu_buffer *partial;    /* decode split-K scratch */
     gpu_buffer *logits;     /* (vocab) of the last row */

@@ -24,33 +24,86 @@ static vkvlm_status dtype_of(const vkvlm_safetensors_tensor *t, gpu_weight_dtype
     }
 }
 
-vkvlm_status model_load_linear(model_loader *l, const char *name, uint32_t n, uint32_t k, model_linear *out,
-                               vkvlm_error *err) {
-    memset(out, 0, sizeof *out);
+/* Finds `name` and checks it is a linear weight [n, k] (or a conv weight [n, c, p, p] with c*p*p == k). */
+static vkvlm_status linear_tensor(model_loader *l, const char *name, uint32_t n, uint32_t k,
+                                  const vkvlm_safetensors_tensor **out, gpu_weight_dtype *dtype, vkvlm_error *err) {
     const vkvlm_safetensors_tensor *t = NULL;
     vkvlm_status st = vkvlm_checkpoint_get(l->ck, name, &t, err);
     if (st != VKVLM_OK) return st;
     bool conv = t->ndim == 4 && (uint64_t)t->shape[1] * t->shape[2] * t->shape[3] == k;
     if (!conv) st = vkvlm_safetensors_expect_shape(t, 2, (const int64_t[]){n, k}, err);
     else if (t->shape[0] != n) st = vkvlm_safetensors_expect_shape(t, 4, (const int64_t[]){n, t->shape[1], t->shape[2], t->shape[3]}, err);
-    if (st != VKVLM_OK) return st;
-    gpu_weight_dtype dtype = GPU_WEIGHT_F32;
-    if ((st = dtype_of(t, &dtype, err)) != VKVLM_OK) return st;
-    uint64_t bytes = gpu_weight_bytes(dtype, (uint64_t)n * k);
+    if (st == VKVLM_OK) st = dtype_of(t, dtype, err);
+    *out = t;
+    return st;
+}
+
+/* Writes tensor t's rows into buf at offset, in dtype. 16-bit weights with an odd element count leave the
+ * last word half-used: what exists is uploaded, the pad stays zero (never read as a value). */
+static vkvlm_status upload_linear(const vkvlm_safetensors_tensor *t, gpu_buffer *buf, uint64_t offset,
+                                  vkvlm_error *err) {
+    return gpu_buffer_write(buf, offset, t->data, t->nbytes, err);
+}
+
+static uint64_t view_alignment(const model_loader *l) {
+    /* The plan pass has no device: assume the largest alignment common devices ask for. */
+    uint64_t a = l->dev ? gpu_device_caps(l->dev)->min_storage_offset_alignment : 256;
+    return a > 4 ? a : 4;
+}
+
+vkvlm_status model_load_linear_stack(model_loader *l, const model_linear_part *parts, int count, uint32_t k,
+                                     model_linear *whole, vkvlm_error *err) {
+    memset(whole, 0, sizeof *whole);
+    enum { MAX_PARTS = 8 };
+    const vkvlm_safetensors_tensor *t[MAX_PARTS];
+    gpu_weight_dtype dtype[MAX_PARTS];
+    uint64_t offset[MAX_PARTS + 1] = {0};
+    if (count < 1 || count > MAX_PARTS)
+        return vkvlm_error_set(err, VKVLM_ERR_INTERNAL, "linear stack of %d parts (1..%d)", count, MAX_PARTS);
+    bool stack = count > 1;
+    uint32_t rows = 0;
+    for (int i = 0; i < count; i++) {
+        memset(parts[i].out, 0, sizeof *parts[i].out);
+        vkvlm_status st = linear_tensor(l, parts[i].name, parts[i].n, k, &t[i], &dtype[i], err);
+        if (st != VKVLM_OK) return st;
+        offset[i + 1] = offset[i] + gpu_weight_bytes(dtype[i], (uint64_t)parts[i].n * k);
+        /* every part's view must start at an aligned offset, and all must share one dtype */
+        if (dtype[i] != dtype[0] || offset[i] % view_alignment(l)) stack = false;
+        rows += parts[i].n;
+    }
+    if (!stack && count > 1) {
+        for (int i = 0; i < count; i++) {
+            vkvlm_status st = model_load_linear_stack(l, &parts[i], 1, k, parts[i].out, err);
+            if (st != VKVLM_OK) return st;
+        }
+        return VKVLM_OK;
+    }
+    uint64_t bytes = offset[count];
     l->weight_bytes += (bytes + 255) & ~(uint64_t)255;
-    tick(l);
+    for (int i = 0; i < count; i++) tick(l);
     if (l->plan_only) return VKVLM_OK;
-    gpu_buffer_desc desc = {.size = bytes, .label = name};
-    if ((st = gpu_buffer_create(l->dev, &desc, &out->buffer, err)) != VKVLM_OK) return st;
-    /* 16-bit weights with an odd element count leave the last word half-used: upload what exists, the pad
-     * stays zero (never read as a value). */
-    st = gpu_buffer_write(out->buffer, 0, t->data, t->nbytes, err);
-    if (st == VKVLM_OK) st = gpu_weight_view(&out->view, gpu_device_caps(l->dev), out->buffer, 0, dtype, n, k, 0, err);
+    const gpu_caps *caps = gpu_device_caps(l->dev);
+    gpu_buffer_desc desc = {.size = bytes, .label = parts[0].name};
+    vkvlm_status st = gpu_buffer_create(l->dev, &desc, &whole->buffer, err);
+    for (int i = 0; i < count && st == VKVLM_OK; i++) {
+        st = upload_linear(t[i], whole->buffer, offset[i], err);
+        /* a part of a stack is a non-owning view; a stack of one is the weight itself */
+        if (st == VKVLM_OK && count > 1)
+            st = gpu_weight_view(&parts[i].out->view, caps, whole->buffer, offset[i], dtype[i], parts[i].n, k, 0, err);
+        if (st != VKVLM_OK) vkvlm_error_context(err, "tensor '%s'", parts[i].name);
+    }
+    if (st == VKVLM_OK) st = gpu_weight_view(&whole->view, caps, whole->buffer, 0, dtype[0], rows, k, 0, err);
     if (st != VKVLM_OK) {
-        vkvlm_error_context(err, "tensor '%s'", name);
-        model_linear_free(out);
+        for (int i = 0; i < count && count > 1; i++) memset(parts[i].out, 0, sizeof *parts[i].out);
+        model_linear_free(whole);
     }
     return st;
+}
+
+vkvlm_status model_load_linear(model_loader *l, const char *name, uint32_t n, uint32_t k, model_linear *out,
+                               vkvlm_error *err) {
+    model_linear_part part = {name, n, out};
+    return model_load_linear_stack(l, &part, 1, k, out, err);
 }
 
 vkvlm_status model_load_vector(model_loader *l, const char *name, uint64_t count, model_vector *out, vkvlm_error *err) {

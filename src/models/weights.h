@@ -43,6 +43,22 @@ typedef struct model_vector {
  * when c*p*p == k: the patch embedding). */
 vkvlm_status model_load_linear(model_loader *l, const char *name, uint32_t n, uint32_t k, model_linear *out,
                                vkvlm_error *err);
+/* One linear of a stack: tensor `name` of shape [n, k], viewed through *out. */
+typedef struct model_linear_part {
+    const char *name;
+    uint32_t n;
+    model_linear *out;
+} model_linear_part;
+
+/* Loads several linears that read the same input (q, k, v; gate, up) with their rows stacked in one buffer,
+ * so one gpu_op_linear over *whole computes them all (decode: one dispatch instead of three). Each part's
+ * *out is a non-owning view of its rows (its buffer NULL), for callers that run a part alone; *whole owns
+ * the buffer. When the parts cannot share one (different dtypes, or a part's rows would start at an offset
+ * the device cannot bind), each part is loaded on its own instead and whole->view.chunk_count is 0. */
+vkvlm_status model_load_linear_stack(model_loader *l, const model_linear_part *parts, int count, uint32_t k,
+                                     model_linear *whole, vkvlm_error *err);
+static inline bool model_linear_stacked(const model_linear *whole) { return whole->view.chunk_count > 0; }
+
 /* Loads `name` converted to f32; its element count must equal `count` (any shape). */
 vkvlm_status model_load_vector(model_loader *l, const char *name, uint64_t count, model_vector *out, vkvlm_error *err);
 /* A scratch buffer of `bytes` (activations, caches), counted in the plan. label names it in errors. */

@@ -128,6 +128,36 @@ static void cpu_rope_neox_f32(const cpu_kernel_call *c) {
     }
 }
 
+/* rope_qkv: the same rotation as cpu_rope_neox_f32 for the q and k heads, then v and pos copied. */
+static void cpu_rope_qkv_f32(const cpu_kernel_call *c) {
+    const gpu_params_rope_qkv *p = c->params;
+    const float *x = c->bindings[0], *inv_freq = c->bindings[2];
+    const int32_t *pos = c->bindings[1];
+    float *outs[3] = {c->bindings[3], c->bindings[4], c->bindings[5]};
+    int32_t *pos_out = c->bindings[6];
+    uint32_t half = p->head_dim / 2, counts[3] = {p->q_heads, p->kv_heads, p->kv_heads};
+    for (uint32_t t = 0; t < p->tokens; t++) {
+        const float *xr = x + (size_t)t * p->in_stride;
+        pos_out[t] = pos[t];
+        for (int part = 0; part < 3; part++) {
+            for (uint32_t h = 0; h < counts[part]; h++, xr += p->head_dim) {
+                float *yr = outs[part] + ((size_t)t * counts[part] + h) * p->head_dim;
+                for (uint32_t i = 0; i < half; i++) {
+                    if (part == 2) {
+                        yr[i] = xr[i];
+                        yr[i + half] = xr[i + half];
+                        continue;
+                    }
+                    float a = (float)pos[t] * inv_freq[i];
+                    double cs = cos((double)a), sn = sin((double)a), x1 = xr[i], x2 = xr[i + half];
+                    yr[i] = (float)(x1 * cs - x2 * sn);
+                    yr[i + half] = (float)(x2 * cs + x1 * sn);
+                }
+            }
+        }
+    }
+}
+
 /* 4-byte words copied as bits; out-of-range indices give zero rows. */
 static void cpu_gather_rows_b32(const cpu_kernel_call *c) {
     const gpu_params_gather *p = c->params;
@@ -305,6 +335,7 @@ cpu_kernel_fn cpu_lookup_elementwise(gpu_kernel kernel) {
     case GPU_KERNEL_SOFTMAX_F32:
     case GPU_KERNEL_SOFTMAX_SG_F32: return cpu_softmax_f32;
     case GPU_KERNEL_ROPE_NEOX_F32: return cpu_rope_neox_f32;
+    case GPU_KERNEL_ROPE_QKV_F32: return cpu_rope_qkv_f32;
     case GPU_KERNEL_GATHER_ROWS_B32: return cpu_gather_rows_b32;
     case GPU_KERNEL_SCATTER_ROWS_B32: return cpu_scatter_rows_b32;
     case GPU_KERNEL_SCAN_MASK_U32: return cpu_scan_mask_u32;
