@@ -24,9 +24,21 @@ static void human_bytes(uint64_t bytes, char *out, size_t cap) {
 
 static void add_quirk_json(void *user, const char *name) { cJSON_AddItemToArray(user, cJSON_CreateString(name)); }
 
-static void print_quirk(void *user, const char *name) {
-    int *count = user;
-    printf("%s%s", (*count)++ ? ", " : "", name);
+static void add_quirk_detail_json(void *user, const gpu_quirk_info *q) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", q->name);
+    cJSON_AddStringToObject(o, "symptom", q->symptom);
+    cJSON_AddStringToObject(o, "effect", q->effect);
+    cJSON_AddStringToObject(o, "source", q->source);
+    cJSON_AddItemToArray(user, o);
+}
+
+static void count_quirk(void *user, const char *name) { (*(int *)user)++; }
+
+/* One quirk in two or three lines: name and symptom, what vkvlm does, where it is documented. */
+static void print_quirk(void *user, const gpu_quirk_info *q) {
+    printf("      %s: %s\n        -> %s%s%s\n", q->name, q->symptom, q->effect, q->source[0] ? "\n        source: " : "",
+           q->source);
 }
 
 cJSON *cli_device_json(const gpu_device_info *info, const char *limits) {
@@ -59,6 +71,9 @@ cJSON *cli_device_json(const gpu_device_info *info, const char *limits) {
     cJSON_AddNumberToObject(o, "subgroup_size", c->subgroup_size);
     cJSON_AddNumberToObject(o, "subgroup_min_size", c->subgroup_min_size);
     cJSON_AddNumberToObject(o, "subgroup_max_size", c->subgroup_max_size);
+    cJSON_AddBoolToObject(o, "subgroup_size_control", c->subgroup_size_control);
+    cJSON_AddNumberToObject(o, "max_compute_workgroup_subgroups", c->max_compute_workgroup_subgroups);
+    cJSON_AddNumberToObject(o, "subgroup_required_size", c->subgroup_required_size);
     cJSON *ops = cJSON_AddArrayToObject(o, "subgroup_operations");
     for (int b = 0; b < 8; b++)
         if (c->subgroup_ops & (1u << b)) cJSON_AddItemToArray(ops, cJSON_CreateString(subgroup_op_names[b]));
@@ -73,12 +88,15 @@ cJSON *cli_device_json(const gpu_device_info *info, const char *limits) {
     for (int a = 0; a < 3; a++) cJSON_AddItemToArray(wg, cJSON_CreateNumber(c->max_workgroup_size[a]));
     cJSON_AddNumberToObject(o, "max_workgroup_invocations", c->max_workgroup_invocations);
     cJSON_AddNumberToObject(o, "max_storage_buffer_range", (double)c->max_storage_buffer_range);
+    cJSON_AddNumberToObject(o, "max_storage_buffers_per_stage", c->max_storage_buffers);
     cJSON_AddNumberToObject(o, "max_memory_allocation_size", (double)c->max_allocation_bytes);
     cJSON_AddNumberToObject(o, "min_storage_buffer_offset_alignment", (double)c->min_storage_offset_alignment);
     cJSON_AddBoolToObject(o, "timestamps", c->timestamps);
     cJSON_AddNumberToObject(o, "timestamp_period_ns", c->timestamp_period_ns);
     cJSON *quirks = cJSON_AddArrayToObject(o, "quirks");
     gpu_quirks_each(&c->quirks, add_quirk_json, quirks);
+    cJSON *details = cJSON_AddArrayToObject(o, "quirk_details");
+    gpu_quirks_each_info(&c->quirks, add_quirk_detail_json, details);
     /* the caps above are the effective ones: the limit profile is already applied to GPU devices */
     cJSON_AddStringToObject(o, "limits_profile", info->backend == GPU_BACKEND_CPU ? "" : limits);
     return o;
@@ -102,7 +120,9 @@ static void print_device(const gpu_device_info *info) {
     if (info->backend == GPU_BACKEND_VULKAN) printf("    memory %s (device-local %s)", mem, local);
     else printf("    memory: host");
     printf(", subgroup %u", c->subgroup_size);
-    if (c->subgroup_min_size != c->subgroup_max_size) printf(" (%u..%u)", c->subgroup_min_size, c->subgroup_max_size);
+    if (c->subgroup_required_size) printf(" (required by every pipeline; sizes %u..%u)", c->subgroup_min_size, c->subgroup_max_size);
+    else if (c->subgroup_size_control) printf(" (sizes %u..%u can be required)", c->subgroup_min_size, c->subgroup_max_size);
+    else if (c->subgroup_min_size != c->subgroup_max_size) printf(" (%u..%u)", c->subgroup_min_size, c->subgroup_max_size);
     int n = 0;
     for (int b = 0; b < 8; b++)
         if (c->subgroup_ops & (1u << b)) printf("%s%s", n++ ? " " : " [", subgroup_op_names[b]);
@@ -110,14 +130,14 @@ static void print_device(const gpu_device_info *info) {
     printf("    fp16 %s, int8 %s, 16-bit storage %s, 8-bit storage %s, integer dot %s, cooperative matrix %s\n",
            c->fp16_arithmetic ? "yes" : "no", c->int8_arithmetic ? "yes" : "no", c->storage_16bit ? "yes" : "no",
            c->storage_8bit ? "yes" : "no", c->integer_dot_product ? "yes" : "no", c->cooperative_matrix ? "yes" : "no");
-    printf("    shared memory %u KiB, workgroup %u invocations (%u,%u,%u), storage buffer range %s, max allocation %s, "
-           "timestamps %s\n",
+    printf("    shared memory %u KiB, workgroup %u invocations (%u,%u,%u), storage buffer range %s, %u storage buffers "
+           "per stage, max allocation %s, timestamps %s\n",
            c->max_shared_bytes / 1024, c->max_workgroup_invocations, c->max_workgroup_size[0], c->max_workgroup_size[1],
-           c->max_workgroup_size[2], range, alloc, c->timestamps ? "yes" : "no");
+           c->max_workgroup_size[2], range, c->max_storage_buffers, alloc, c->timestamps ? "yes" : "no");
     int quirks = 0;
-    printf("    quirks: ");
-    gpu_quirks_each(&c->quirks, print_quirk, &quirks);
-    printf("%s\n", quirks ? "" : "none");
+    gpu_quirks_each(&c->quirks, count_quirk, &quirks);
+    printf("    quirks:%s\n", quirks ? "" : " none");
+    gpu_quirks_each_info(&c->quirks, print_quirk, NULL);
 }
 
 int cli_devices(int argc, char **argv) {
@@ -137,8 +157,9 @@ int cli_devices(int argc, char **argv) {
                    "  --json             the same as a JSON list on stdout\n"
                    "  --limits PROFILE   show the caps as the engine would use them under a limit profile:\n"
                    "                     mobile | webgpu | key=value,... (memory, storage_range, shared, invocations,\n"
-                   "                     fp16, storage16, storage8, int_dot, coop_matrix, subgroup_ops); also\n"
-                   "                     $VKVLM_LIMITS\n");
+                   "                     storage_buffers, subgroup_size, fp16, storage16, storage8, int_dot,\n"
+                   "                     coop_matrix, subgroup_ops); also $VKVLM_LIMITS\n"
+                   "  $VKVLM_QUIRKS=name,-name  force driver quirks on or off (see docs/portability.md)\n");
             return 0;
         } else return cli_usage_error("devices: unknown option '%s' (see vkvlm devices --help)", argv[i]);
     }

@@ -81,10 +81,6 @@ const char *gpu_vendor_name(uint32_t vendor_id) {
     }
 }
 
-void gpu_quirks_each(const gpu_quirks *q, void (*fn)(void *user, const char *name), void *user) {
-    if (q->slow_shared_memory) fn(user, "slow_shared_memory");
-}
-
 /* ---------------------------------------------------------------- context */
 
 static gpu_context_desc context_desc_defaults(const gpu_context_desc *desc) {
@@ -107,8 +103,14 @@ vkvlm_status gpu_context_add_device(gpu_context *ctx, const gpu_caps *caps, vkvl
     int backend_index = 0;
     for (int i = 0; i < ctx->device_count; i++) backend_index += ctx->devices[i].backend == caps->backend;
     gpu_device_info info = {caps->backend, backend_index, *caps};
-    /* the limit profile, once, before anything chooses from these caps; the CPU reference stays the oracle */
-    if (caps->backend != GPU_BACKEND_CPU) gpu_limits_apply(&ctx->limits, &info.caps);
+    /* forced quirks, the quirks' effects, then the limit profile: once, before anything chooses from these
+     * caps. The CPU reference stays the oracle. */
+    if (caps->backend != GPU_BACKEND_CPU) {
+        gpu_quirks_finish(&info.caps, &ctx->quirks);
+        vkvlm_status st = gpu_limits_check(&ctx->limits, &info.caps, err);
+        if (st != VKVLM_OK) return st;
+        gpu_limits_apply(&ctx->limits, &info.caps);
+    }
     ctx->devices[ctx->device_count++] = info;
     return VKVLM_OK;
 }
@@ -122,6 +124,8 @@ vkvlm_status gpu_context_create(const gpu_context_desc *desc, gpu_context **out,
     atomic_init(&ctx->validation_messages, 0);
     const char *limits = ctx->desc.limits ? ctx->desc.limits : getenv("VKVLM_LIMITS");
     vkvlm_status st = gpu_limits_parse(limits, &ctx->limits, err);
+    const char *quirks = ctx->desc.quirks ? ctx->desc.quirks : getenv("VKVLM_QUIRKS");
+    if (st == VKVLM_OK) st = gpu_quirks_parse(quirks, &ctx->quirks, err);
     if (st != VKVLM_OK) {
         free(ctx);
         return st;
@@ -418,7 +422,8 @@ static vkvlm_status track_hazards(gpu_cmd *cmd, const gpu_range *reads, int n_re
     return VKVLM_OK;
 }
 
-static int profile_push(gpu_cmd *cmd, const char *label, gpu_kernel kernel) {
+/* desc: the dispatch (NULL for a copy), whose constants and grid the entry keeps. */
+static int profile_push(gpu_cmd *cmd, const char *label, gpu_kernel kernel, const gpu_dispatch_desc *desc) {
     if (cmd->profile_count == cmd->profile_capacity) {
         int capacity = cmd->profile_capacity ? cmd->profile_capacity * 2 : 64;
         gpu_profile_entry *grown = realloc(cmd->profile, (size_t)capacity * sizeof *grown);
@@ -426,7 +431,12 @@ static int profile_push(gpu_cmd *cmd, const char *label, gpu_kernel kernel) {
         cmd->profile = grown;
         cmd->profile_capacity = capacity;
     }
-    cmd->profile[cmd->profile_count] = (gpu_profile_entry){label, kernel, 0.0};
+    gpu_profile_entry e = {.label = label, .kernel = kernel};
+    if (desc) {
+        memcpy(e.spec, desc->spec, sizeof e.spec);
+        memcpy(e.groups, desc->groups, sizeof e.groups);
+    }
+    cmd->profile[cmd->profile_count] = e;
     return cmd->profile_count++;
 }
 
@@ -456,6 +466,18 @@ static vkvlm_status bounce(gpu_cmd *cmd, gpu_binding *bind, vkvlm_error *err) {
     return st;
 }
 
+vkvlm_status gpu_kernel_check(const gpu_caps *caps, gpu_kernel kernel, vkvlm_error *err) {
+    const gpu_kernel_info *info = gpu_kernel_get(kernel);
+    if (!info) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "unknown kernel id %d", (int)kernel);
+    /* 0: a backend that does not know its limit (none leaves it unset today) */
+    if (caps->max_storage_buffers && info->bindings > caps->max_storage_buffers)
+        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED,
+                               "kernel %s needs %u storage buffers in one shader stage; %s allows %u "
+                               "(maxPerStageDescriptorStorageBuffers, or --limits storage_buffers)",
+                               info->name, info->bindings, caps->name, caps->max_storage_buffers);
+    return VKVLM_OK;
+}
+
 vkvlm_status gpu_cmd_dispatch(gpu_cmd *cmd, const gpu_dispatch_desc *desc, vkvlm_error *err) {
     vkvlm_status st = check_recording(cmd, err);
     if (st != VKVLM_OK) return st;
@@ -464,6 +486,8 @@ vkvlm_status gpu_cmd_dispatch(gpu_cmd *cmd, const gpu_dispatch_desc *desc, vkvlm
         vkvlm_error_set(err, VKVLM_ERR_USAGE, "dispatch: unknown kernel id %d", (int)desc->kernel);
         return cmd_fail(cmd, err);
     }
+    /* before any pipeline exists: a layout with more bindings than the stage allows is invalid Vulkan */
+    if (gpu_kernel_check(&cmd->dev->caps, desc->kernel, err) != VKVLM_OK) return cmd_fail(cmd, err);
     if (desc->params_size != info->params_size || (info->params_size && !desc->params)) {
         vkvlm_error_set(err, VKVLM_ERR_USAGE, "dispatch %s: parameter block of %u bytes, kernel takes %u", info->name,
                         desc->params_size, info->params_size);
@@ -529,7 +553,7 @@ vkvlm_status gpu_cmd_dispatch(gpu_cmd *cmd, const gpu_dispatch_desc *desc, vkvlm
     }
     if (!resolved.label) resolved.label = info->name;
     if (track_hazards(cmd, reads, n_reads, writes, n_writes, err) != VKVLM_OK) return cmd_fail(cmd, err);
-    int slot = profile_push(cmd, resolved.label, desc->kernel);
+    int slot = profile_push(cmd, resolved.label, desc->kernel, &resolved);
     if (slot < 0) {
         vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "command: out of host memory");
         return cmd_fail(cmd, err);
@@ -552,7 +576,7 @@ vkvlm_status gpu_cmd_copy(gpu_cmd *cmd, gpu_buffer *dst, uint64_t dst_offset, gp
         return cmd_fail(cmd, err);
     gpu_range read = {src, src_offset, src_offset + size}, write = {dst, dst_offset, dst_offset + size};
     if (track_hazards(cmd, &read, 1, &write, 1, err) != VKVLM_OK) return cmd_fail(cmd, err);
-    int slot = profile_push(cmd, "copy", GPU_KERNEL_COUNT);
+    int slot = profile_push(cmd, "copy", GPU_KERNEL_COUNT, NULL);
     if (slot < 0) {
         vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "command: out of host memory");
         return cmd_fail(cmd, err);

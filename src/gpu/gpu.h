@@ -66,14 +66,37 @@ enum {
 
 #define GPU_MAX_HEAPS 8
 
-/* Known driver problems and performance traps, each a named flag set by one rule in the backend's quirk
- * table (vulkan: vk_quirks.c), so no vendor check appears anywhere else. */
+/* Known driver problems and performance traps: named flags, set by the backend's quirk table (vulkan: the
+ * rules in vk_quirks.c, matched once after probing) or forced by name with VKVLM_QUIRKS, so no vendor check
+ * appears anywhere else. What each flag does to the caps is applied in one place (gpu/quirks.c) after the
+ * rules and the forcing, before the limit profile; docs/portability.md lists the rules and their sources. */
+#define GPU_QUIRK_COUNT 4
 typedef struct gpu_quirks {
-    bool slow_shared_memory; /* workgroup memory + barriers cost more than they save (CPU drivers) */
+    bool slow_shared_memory;   /* workgroup memory + barriers cost more than they save (CPU drivers);
+                                  informational: no kernel has a shared-memory tiling to switch off yet */
+    bool fp16_inaccurate;      /* fp16 arithmetic gives visibly larger errors: caps.fp16_arithmetic = false */
+    bool subgroup_size_one;    /* the driver reports subgroups of one invocation: subgroup reductions would
+                                  run serially over the workgroup, so caps.subgroup_ops = 0 (shared trees) */
+    bool subgroup_size_varies; /* the driver may run a size other than subgroupSize (a min..max range):
+                                  pipelines require the reported size, or subgroup_ops = 0 where they cannot */
+    /* per flag, in the order above (gpu_quirks_each's order): the rule's symptom and source, or "forced by
+     * VKVLM_QUIRKS"; static strings, NULL for flags that are not set */
+    const char *symptom[GPU_QUIRK_COUNT];
+    const char *source[GPU_QUIRK_COUNT];
 } gpu_quirks;
 
 /* Names of the quirk flags set in q, for listings: calls fn once per set flag. */
 void gpu_quirks_each(const gpu_quirks *q, void (*fn)(void *user, const char *name), void *user);
+
+/* One set quirk, as listings show it. */
+typedef struct gpu_quirk_info {
+    const char *name;    /* "fp16_inaccurate" */
+    const char *symptom; /* what the driver does wrong (the matching rule's text) or "forced by VKVLM_QUIRKS" */
+    const char *effect;  /* what vkvlm does about it */
+    const char *source;  /* where the symptom is documented (URL or document); "" when forced */
+} gpu_quirk_info;
+/* Like gpu_quirks_each, with the symptom, effect and source of each set flag. */
+void gpu_quirks_each_info(const gpu_quirks *q, void (*fn)(void *user, const gpu_quirk_info *info), void *user);
 
 /* What a device can do, filled once when the context enumerates it (then the quirk table is applied).
  * Kernel variants are chosen from this struct only. */
@@ -99,6 +122,11 @@ typedef struct gpu_caps {
     uint32_t subgroup_min_size;  /* with subgroup size control; else = subgroup_size */
     uint32_t subgroup_max_size;
     uint32_t subgroup_ops;       /* GPU_SUBGROUP_* bits supported in compute shaders */
+    bool subgroup_size_control;  /* compute pipelines can require a size in min..max (VK_EXT_subgroup_size_control
+                                    or Vulkan 1.3, subgroupSizeControl, compute in requiredSubgroupSizeStages) */
+    uint32_t max_compute_workgroup_subgroups; /* with size control: subgroups one workgroup may hold; 0 unknown */
+    uint32_t subgroup_required_size; /* every pipeline requires this subgroup size (--limits subgroup_size=N,
+                                        quirk subgroup_size_varies); 0: the driver's default */
 
     bool fp16_arithmetic;        /* shaderFloat16 */
     bool int8_arithmetic;        /* shaderInt8 */
@@ -112,6 +140,8 @@ typedef struct gpu_caps {
     uint32_t max_workgroup_invocations;
     uint32_t max_workgroup_count[3];
     uint64_t max_storage_buffer_range; /* largest single binding, bytes */
+    uint32_t max_storage_buffers;      /* storage-buffer bindings per shader stage
+                                          (maxPerStageDescriptorStorageBuffers); kernels with more are refused */
     uint64_t max_allocation_bytes;     /* maxMemoryAllocationSize */
     uint32_t max_push_constant_bytes;
     uint64_t min_storage_offset_alignment; /* offsets of bound sub-ranges are multiples of this */
@@ -141,12 +171,15 @@ typedef struct gpu_context_desc {
     int validation;      /* 0 (default): on when env VKVLM_VALIDATE=1; 1: on; -1: off */
     bool no_vulkan;      /* true: do not load Vulkan at all (only the CPU backend is listed) */
     const char *limits;  /* device-limit profile (gpu/limits.h): "mobile", "key=value,..."; NULL: $VKVLM_LIMITS */
+    const char *quirks;  /* quirks to force on or off: "name,name,-name" (gpu/quirks.h); NULL: $VKVLM_QUIRKS */
 } gpu_context_desc;
 /* The defaults:
  *   logger      none
  *   validation  from VKVLM_VALIDATE
  *   no_vulkan   false
  *   limits      from VKVLM_LIMITS (none when unset); applied to every GPU device's caps (not the CPU reference)
+ *   quirks      from VKVLM_QUIRKS (none when unset); applied to every GPU device before the limits; an unknown
+ *               name is VKVLM_ERR_USAGE
  * A missing Vulkan loader or driver is not an error: the context then lists only the CPU backend and
  * gpu_context_vulkan_note() says why. */
 
@@ -237,7 +270,14 @@ typedef struct gpu_profile_entry {
     const char *label; /* points at the kernel table or a string literal the caller gave */
     gpu_kernel kernel;
     double ms;         /* GPU time; 0 when the device has no timestamps */
+    uint32_t spec[GPU_MAX_SPEC_CONSTANTS]; /* the dispatch's specialization constants (spec[0]: workgroup size)
+                                              and grid, so tests can see what the op layer chose */
+    uint32_t groups[3];
 } gpu_profile_entry;
+
+/* Whether a device with these caps can run the kernel at all: VKVLM_ERR_UNSUPPORTED naming the kernel when it
+ * has more storage-buffer bindings than caps.max_storage_buffers. gpu_cmd_dispatch refuses such kernels. */
+vkvlm_status gpu_kernel_check(const gpu_caps *caps, gpu_kernel kernel, vkvlm_error *err);
 
 vkvlm_status gpu_cmd_begin(gpu_device *dev, gpu_cmd **out, vkvlm_error *err);
 /* Records a dispatch (barrier first when it depends on earlier work). Errors (wrong binding count, range

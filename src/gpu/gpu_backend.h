@@ -12,6 +12,7 @@
 
 #include "gpu/gpu.h"
 #include "gpu/limits.h"
+#include "gpu/quirks.h"
 
 typedef struct gpu_backend_iface gpu_backend_iface;
 
@@ -25,6 +26,7 @@ struct gpu_context {
     void *backend_state[GPU_BACKEND_COUNT];         /* each backend's instance-level state */
     char vulkan_note[256];                          /* why Vulkan has no device, or "" */
     gpu_limits limits;                              /* applied to GPU devices as they are added */
+    gpu_quirk_overrides quirks;                     /* VKVLM_QUIRKS, applied to GPU devices before the limits */
 };
 
 struct gpu_device {

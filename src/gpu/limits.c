@@ -1,7 +1,8 @@
 /* limits.c — see limits.h. The "mobile" preset is the issue's mobile-class device: 128 MiB bindings, 16 KiB
- * workgroup memory, 256 invocations, fp16 storage but no fp16 arithmetic, no 8-bit storage, no integer dot
- * product, no cooperative matrix. "webgpu" is WebGPU's default limits (128 MiB bindings, 16 KiB workgroup
- * storage, 256 invocations) with no 16-bit storage or fp16, which an adapter without shader-f16 has. */
+ * workgroup memory, 256 invocations, 8 storage buffers per stage, fp16 storage but no fp16 arithmetic, no
+ * 8-bit storage, no integer dot product, no cooperative matrix. "webgpu" is WebGPU's default limits (128 MiB
+ * bindings, 16 KiB workgroup storage, 256 invocations, 8 storage buffers per stage) with no 16-bit storage or
+ * fp16, which an adapter without shader-f16 has. */
 #define _POSIX_C_SOURCE 200809L
 #include "gpu/limits.h"
 
@@ -15,6 +16,7 @@ static void preset_mobile(gpu_limits *l) {
     l->storage_buffer_range = UINT64_C(128) << 20;
     l->shared_bytes = 16 << 10;
     l->invocations = 256;
+    l->storage_buffers = 8;
     l->no_fp16 = l->no_storage8 = l->no_int_dot = l->no_coop_matrix = true;
 }
 
@@ -72,12 +74,25 @@ vkvlm_status gpu_limits_parse(const char *text, gpu_limits *out, vkvlm_error *er
             *flag = off; /* "1" keeps what the device has: a profile never adds a feature */
             continue;
         }
+        if (strcmp(key, "subgroup_size") == 0) {
+            if (strcmp(value, "min") == 0) out->subgroup = GPU_LIMITS_SUBGROUP_MIN;
+            else if (strcmp(value, "max") == 0) out->subgroup = GPU_LIMITS_SUBGROUP_MAX;
+            else if (parse_size(value, &size) && size <= 128 && (size & (size - 1)) == 0) {
+                out->subgroup = GPU_LIMITS_SUBGROUP_SIZE;
+                out->subgroup_size = (uint32_t)size;
+            } else {
+                return vkvlm_error_set(err, VKVLM_ERR_USAGE,
+                                       "--limits subgroup_size=%s: expected min, max or a power of two up to 128", value);
+            }
+            continue;
+        }
         bool is_size = strcmp(key, "memory") == 0 || strcmp(key, "storage_range") == 0 || strcmp(key, "shared") == 0 ||
-                       strcmp(key, "invocations") == 0;
+                       strcmp(key, "invocations") == 0 || strcmp(key, "storage_buffers") == 0;
         if (!is_size)
             return vkvlm_error_set(err, VKVLM_ERR_USAGE,
-                                   "--limits: unknown key '%s' (memory, storage_range, shared, invocations, fp16, "
-                                   "storage16, storage8, int_dot, coop_matrix, subgroup_ops)",
+                                   "--limits: unknown key '%s' (memory, storage_range, shared, invocations, "
+                                   "storage_buffers, subgroup_size, fp16, storage16, storage8, int_dot, coop_matrix, "
+                                   "subgroup_ops)",
                                    key);
         if (!parse_size(value, &size))
             return vkvlm_error_set(err, VKVLM_ERR_USAGE, "--limits %s=%s: expected a positive size (e.g. 128M)", key, value);
@@ -85,6 +100,7 @@ vkvlm_status gpu_limits_parse(const char *text, gpu_limits *out, vkvlm_error *er
         else if (strcmp(key, "storage_range") == 0) out->storage_buffer_range = size;
         else if (size > UINT32_MAX) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "--limits %s=%s: too large", key, value);
         else if (strcmp(key, "shared") == 0) out->shared_bytes = (uint32_t)size;
+        else if (strcmp(key, "storage_buffers") == 0) out->storage_buffers = (uint32_t)size;
         else out->invocations = (uint32_t)size;
     }
     return VKVLM_OK;
@@ -92,6 +108,51 @@ vkvlm_status gpu_limits_parse(const char *text, gpu_limits *out, vkvlm_error *er
 
 static uint64_t lower64(uint64_t have, uint64_t cap) { return cap && cap < have ? cap : have; }
 static uint32_t lower32(uint32_t have, uint32_t cap) { return cap && cap < have ? cap : have; }
+
+/* The size a profile asks this device for; 0 when it asks none. */
+static uint32_t wanted_subgroup_size(const gpu_limits *l, const gpu_caps *caps) {
+    switch (l->subgroup) {
+    case GPU_LIMITS_SUBGROUP_SIZE: return l->subgroup_size;
+    case GPU_LIMITS_SUBGROUP_MIN: return caps->subgroup_min_size;
+    case GPU_LIMITS_SUBGROUP_MAX: return caps->subgroup_max_size;
+    default: return 0;
+    }
+}
+
+static const char *subgroup_text(const gpu_limits *l, char *buf, size_t cap) {
+    if (l->subgroup == GPU_LIMITS_SUBGROUP_MIN) return "min";
+    if (l->subgroup == GPU_LIMITS_SUBGROUP_MAX) return "max";
+    snprintf(buf, cap, "%u", l->subgroup_size);
+    return buf;
+}
+
+vkvlm_status gpu_limits_check(const gpu_limits *l, const gpu_caps *caps, vkvlm_error *err) {
+    if (!l || l->subgroup == GPU_LIMITS_SUBGROUP_DEFAULT) return VKVLM_OK;
+    char buf[16];
+    if (!caps->subgroup_size_control)
+        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED,
+                               "--limits subgroup_size=%s: %s cannot require a subgroup size in compute shaders (no "
+                               "subgroup size control: VK_EXT_subgroup_size_control / Vulkan 1.3 subgroupSizeControl)",
+                               subgroup_text(l, buf, sizeof buf), caps->name);
+    uint32_t size = wanted_subgroup_size(l, caps);
+    if (size < caps->subgroup_min_size || size > caps->subgroup_max_size)
+        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "--limits subgroup_size=%s: %s runs subgroups of %u..%u only",
+                               subgroup_text(l, buf, sizeof buf), caps->name, caps->subgroup_min_size,
+                               caps->subgroup_max_size);
+    return VKVLM_OK;
+}
+
+void gpu_limits_require_subgroup_size(gpu_caps *caps, uint32_t size) {
+    caps->subgroup_size = size;
+    caps->subgroup_required_size = size;
+    /* VUID-VkPipelineShaderStageCreateInfo-pNext-02756: with a required size, a workgroup holds at most
+     * maxComputeWorkgroupSubgroups subgroups; the op layer sizes workgroups from these limits. */
+    uint64_t most = (uint64_t)size * caps->max_compute_workgroup_subgroups;
+    if (most && most < caps->max_workgroup_invocations) caps->max_workgroup_invocations = (uint32_t)most;
+    for (int a = 0; a < 3; a++)
+        if (caps->max_workgroup_size[a] > caps->max_workgroup_invocations)
+            caps->max_workgroup_size[a] = caps->max_workgroup_invocations;
+}
 
 void gpu_limits_apply(const gpu_limits *l, gpu_caps *caps) {
     if (!l) return;
@@ -107,4 +168,8 @@ void gpu_limits_apply(const gpu_limits *l, gpu_caps *caps) {
     if (l->no_int_dot) caps->integer_dot_product = false;
     if (l->no_coop_matrix) caps->cooperative_matrix = false;
     if (l->no_subgroup_ops) caps->subgroup_ops = 0;
+    caps->max_storage_buffers = lower32(caps->max_storage_buffers, l->storage_buffers);
+    uint32_t size = wanted_subgroup_size(l, caps);
+    if (size && caps->subgroup_size_control && size >= caps->subgroup_min_size && size <= caps->subgroup_max_size)
+        gpu_limits_require_subgroup_size(caps, size);
 }

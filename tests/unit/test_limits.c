@@ -1,12 +1,12 @@
 /* test_limits.c — limit profiles (gpu/limits.h): parsing presets and overrides, refusing bad ones, lowering
- * but never raising a device's caps, and the context applying a profile to every GPU device (and not to the
- * CPU reference, which stays the oracle). The kernels' fallback paths under a profile are exercised by the
- * test_ops_mobile / test_ops_nosubgroup runs of test_ops (CMakeLists.txt). */
+ * but never raising a device's caps, forced subgroup sizes accepted only inside a device's range, and the
+ * context applying a profile to every GPU device (and not to the CPU reference, which stays the oracle).
+ * What each override makes the engine choose is test_limits_paths.c; the kernels' results under a profile
+ * are the test_ops_mobile / test_ops_nosubgroup / test_ops_subgroup_* runs of test_ops (CMakeLists.txt). */
 #include <string.h>
 
 #include "core/status.h"
 #include "gpu/limits.h"
-#include "gpu/ops.h"
 #include "gpu_test.h"
 
 static void test_parse(void) {
@@ -17,15 +17,22 @@ static void test_parse(void) {
     TEST_CHECK_INT(l.shared_bytes, 16u << 10);
     TEST_CHECK_INT(l.invocations, 256);
     TEST_CHECK(l.no_fp16 && l.no_storage8 && l.no_int_dot && l.no_coop_matrix && !l.no_storage16);
-    TEST_CHECK(gpu_limits_parse("webgpu", &l, &err) == VKVLM_OK && l.no_storage16);
+    TEST_CHECK_INT(l.storage_buffers, 8);
+    TEST_CHECK(l.subgroup == GPU_LIMITS_SUBGROUP_DEFAULT);
+    TEST_CHECK(gpu_limits_parse("webgpu", &l, &err) == VKVLM_OK && l.no_storage16 && l.storage_buffers == 8);
     TEST_CHECK(gpu_limits_parse("mobile,memory=1G,subgroup_ops=0", &l, &err) == VKVLM_OK);
     TEST_CHECK_INT(l.device_memory, 1ull << 30);
     TEST_CHECK(l.no_subgroup_ops && l.no_fp16);
     TEST_CHECK(gpu_limits_parse("shared=8K,invocations=64,storage_range=64M,fp16=1", &l, &err) == VKVLM_OK);
     TEST_CHECK(l.shared_bytes == 8192 && l.invocations == 64 && l.storage_buffer_range == 64u << 20 && !l.no_fp16);
+    TEST_CHECK(gpu_limits_parse("storage_buffers=4,subgroup_size=16", &l, &err) == VKVLM_OK);
+    TEST_CHECK(l.storage_buffers == 4 && l.subgroup == GPU_LIMITS_SUBGROUP_SIZE && l.subgroup_size == 16);
+    TEST_CHECK(gpu_limits_parse("subgroup_size=min", &l, &err) == VKVLM_OK && l.subgroup == GPU_LIMITS_SUBGROUP_MIN);
+    TEST_CHECK(gpu_limits_parse("mobile,subgroup_size=max", &l, &err) == VKVLM_OK && l.subgroup == GPU_LIMITS_SUBGROUP_MAX);
     TEST_CHECK(gpu_limits_parse(NULL, &l, &err) == VKVLM_OK && l.storage_buffer_range == 0);
     const char *bad[] = {"tablet", "memory=", "memory=-5", "memory=12Q", "shared=0", "fp16=maybe", "colour=blue",
-                         "invocations=99999999999"};
+                         "invocations=99999999999", "storage_buffers=0", "subgroup_size=12", "subgroup_size=256",
+                         "subgroup_size=0", "subgroup_size=smallest"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         vkvlm_error_clear(&err);
         TEST_CHECK_MSG(gpu_limits_parse(bad[i], &l, &err) == VKVLM_ERR_USAGE, "'%s' was accepted", bad[i]);
@@ -37,10 +44,12 @@ static void test_apply_only_lowers(void) {
     gpu_caps caps = {.max_storage_buffer_range = 64u << 20, .max_shared_bytes = 32768, .max_workgroup_invocations = 128,
                      .fp16_arithmetic = false, .storage_16bit = true, .subgroup_ops = GPU_SUBGROUP_ARITHMETIC,
                      .device_local_bytes = 1ull << 30};
+    caps.max_storage_buffers = 6;
     gpu_limits l;
     vkvlm_error err = {0};
     TEST_CHECK(gpu_limits_parse("mobile,fp16=1,memory=4G", &l, &err) == VKVLM_OK);
     gpu_limits_apply(&l, &caps);
+    TEST_CHECK_INT(caps.max_storage_buffers, 6); /* below the preset's 8: kept */
     TEST_CHECK_INT(caps.max_storage_buffer_range, 64u << 20); /* the device's own, lower, stays */
     TEST_CHECK_INT(caps.max_shared_bytes, 16384);
     TEST_CHECK_INT(caps.max_workgroup_invocations, 128);
@@ -50,13 +59,51 @@ static void test_apply_only_lowers(void) {
     TEST_CHECK(caps.subgroup_ops == GPU_SUBGROUP_ARITHMETIC);
 }
 
+/* subgroup_size=N|min|max: accepted only where the device can require that size, and then it pins the size
+ * and lowers the invocation limit to what maxComputeWorkgroupSubgroups subgroups hold. */
+static void test_subgroup_size(void) {
+    gpu_caps ranged = {.name = "ranged", .subgroup_size = 32, .subgroup_min_size = 8, .subgroup_max_size = 32,
+                       .subgroup_size_control = true, .max_compute_workgroup_subgroups = 16,
+                       .max_workgroup_invocations = 1024, .max_workgroup_size = {1024, 1024, 64}};
+    gpu_caps fixed = ranged;
+    fixed.subgroup_size_control = false;
+    fixed.subgroup_min_size = fixed.subgroup_max_size = 32;
+    gpu_limits l;
+    vkvlm_error err = {0};
+    TEST_CHECK(gpu_limits_parse("subgroup_size=8", &l, &err) == VKVLM_OK);
+    TEST_CHECK(gpu_limits_check(&l, &ranged, &err) == VKVLM_OK);
+    gpu_caps c = ranged;
+    gpu_limits_apply(&l, &c);
+    TEST_CHECK(c.subgroup_size == 8 && c.subgroup_required_size == 8);
+    TEST_CHECK_INT(c.max_workgroup_invocations, 8 * 16);
+    TEST_CHECK(c.max_workgroup_size[0] == 128 && c.max_workgroup_size[2] == 64);
+    TEST_CHECK(gpu_limits_parse("subgroup_size=max", &l, &err) == VKVLM_OK);
+    c = ranged;
+    gpu_limits_apply(&l, &c);
+    TEST_CHECK(c.subgroup_required_size == 32 && c.max_workgroup_invocations == 512);
+    const char *refused[] = {"subgroup_size=64", "subgroup_size=4"};
+    for (size_t i = 0; i < 2; i++) {
+        vkvlm_error_clear(&err);
+        TEST_CHECK(gpu_limits_parse(refused[i], &l, &err) == VKVLM_OK);
+        TEST_CHECK_INT(gpu_limits_check(&l, &ranged, &err), VKVLM_ERR_UNSUPPORTED);
+        TEST_CHECK_MSG(strstr(err.message, "8..32") && strstr(err.message, "ranged"), "%s", err.message);
+    }
+    vkvlm_error_clear(&err);
+    TEST_CHECK(gpu_limits_parse("subgroup_size=min", &l, &err) == VKVLM_OK);
+    TEST_CHECK_INT(gpu_limits_check(&l, &fixed, &err), VKVLM_ERR_UNSUPPORTED);
+    TEST_CHECK_MSG(strstr(err.message, "subgroup size control") != NULL, "%s", err.message);
+    c = fixed;
+    gpu_limits_apply(&l, &c); /* refused by the check; apply alone still changes nothing */
+    TEST_CHECK(c.subgroup_required_size == 0 && c.max_workgroup_invocations == 1024);
+}
+
 static void test_context_applies_profile(void) {
-    gpu_context_desc desc = {.validation = -1, .limits = "mobile,subgroup_ops=0,memory=64M"};
+    gpu_context_desc desc = {.validation = -1, .limits = "mobile,subgroup_ops=0,memory=64M,storage_buffers=5"};
     gpu_context *ctx = NULL;
     vkvlm_error err = {0};
     TEST_CHECK(gpu_context_create(&desc, &ctx, &err) == VKVLM_OK);
     if (!ctx) return;
-    TEST_CHECK_STR(gpu_context_limits(ctx), "mobile,subgroup_ops=0,memory=64M");
+    TEST_CHECK_STR(gpu_context_limits(ctx), "mobile,subgroup_ops=0,memory=64M,storage_buffers=5");
     for (int i = 0; i < gpu_context_device_count(ctx); i++) {
         const gpu_caps *c = &gpu_context_device(ctx, i)->caps;
         if (c->backend == GPU_BACKEND_CPU) {
@@ -65,81 +112,31 @@ static void test_context_applies_profile(void) {
         }
         TEST_CHECK(c->max_storage_buffer_range <= (128u << 20) && c->max_shared_bytes <= 16384 &&
                    c->max_workgroup_invocations <= 256 && !c->fp16_arithmetic && c->subgroup_ops == 0 &&
-                   c->device_local_bytes <= (64u << 20));
+                   c->device_local_bytes <= (64u << 20) && c->max_storage_buffers <= 5);
     }
     gpu_context_destroy(ctx);
     desc.limits = "nonsense";
     vkvlm_error_clear(&err);
     TEST_CHECK_INT(gpu_context_create(&desc, &ctx, &err), VKVLM_ERR_USAGE);
-}
-
-/* Which kernels a device with profile `limits` picks for an RMSNorm and an f16 mat-vec, and how many
- * binding chunks a 1 MiB weight takes. */
-static void kernels_chosen(const char *limits, char *norm, char *linear, uint32_t *chunks) {
-    gpu_context_desc desc = {.validation = 1, .limits = limits};
-    gpu_context *ctx = NULL;
-    vkvlm_error err = {0};
-    norm[0] = linear[0] = '\0';
-    *chunks = 0;
-    int index = -1;
-    if (gpu_context_create(&desc, &ctx, &err) != VKVLM_OK) return;
-    gpu_device *dev = NULL;
-    if (gpu_context_select(ctx, GPU_BACKEND_VULKAN, NULL, &index, &err) == VKVLM_OK &&
-        gpu_device_create(ctx, index, &(gpu_device_desc){.cache_dir = ""}, &dev, &err) == VKVLM_OK) {
-        gpu_buffer *x = NULL, *w = NULL, *y = NULL;
-        gpu_buffer_create(dev, &(gpu_buffer_desc){.size = 4096}, &x, &err);
-        gpu_buffer_create(dev, &(gpu_buffer_desc){.size = 1 << 20}, &w, &err);
-        gpu_buffer_create(dev, &(gpu_buffer_desc){.size = 4096}, &y, &err);
-        gpu_weight view;
-        gpu_cmd *cmd = NULL;
-        if (x && w && y && gpu_weight_view(&view, gpu_device_caps(dev), w, 0, GPU_WEIGHT_F16, 512, 1024, 0, &err) == VKVLM_OK &&
-            gpu_cmd_begin(dev, &cmd, &err) == VKVLM_OK) {
-            *chunks = view.chunk_count;
-            gpu_op_rmsnorm_f32(cmd, (gpu_binding){y, 0, 1024}, (gpu_binding){x, 0, 1024}, (gpu_binding){x, 0, 1024}, 1, 256,
-                               1e-5f, &err);
-            gpu_op_linear(cmd, (gpu_binding){y, 0, 2048}, (gpu_binding){x, 0, 4096}, &view, (gpu_binding){0}, 1, NULL, &err);
-            if (gpu_cmd_submit(cmd, &err) == VKVLM_OK && gpu_cmd_wait(cmd, &err) == VKVLM_OK) {
-                int count = 0;
-                const gpu_profile_entry *p = gpu_cmd_profile(cmd, &count);
-                if (count >= 2) {
-                    snprintf(norm, 64, "%s", p[0].label);
-                    snprintf(linear, 64, "%s", p[1].label);
-                }
-            }
-            gpu_cmd_destroy(cmd);
-        }
-        gpu_buffer_destroy(x);
-        gpu_buffer_destroy(w);
-        gpu_buffer_destroy(y);
-    }
-    gpu_device_destroy(dev);
-    gpu_test_check_validation(ctx);
-    gpu_context_destroy(ctx);
-}
-
-/* Each override makes the engine take its fallback: proven by the kernel names the profile records. */
-static void test_overrides_take_fallbacks(void) {
-    gpu_context *probe = gpu_test_context();
-    bool vulkan = probe && gpu_test_require_vulkan(probe);
+    /* a size no GPU here can require fails the context, naming the device (lavapipe 8, SwiftShader 4) */
+    desc.limits = "subgroup_size=128";
+    vkvlm_error_clear(&err);
+    gpu_context *probe = NULL;
+    desc.no_vulkan = true; /* the CPU reference alone accepts it: the profile does not apply to the oracle */
+    TEST_CHECK(gpu_context_create(&desc, &probe, &err) == VKVLM_OK);
     gpu_context_destroy(probe);
-    if (!vulkan) return;
-    char norm[64], linear[64];
-    uint32_t chunks;
-    kernels_chosen(NULL, norm, linear, &chunks);
-    TEST_CHECK_STR(norm, "norm_rms_sg_f32"); /* lavapipe has subgroup arithmetic and 16-bit storage */
-    TEST_CHECK_STR(linear, "matmul_vec_f16");
-    TEST_CHECK_INT(chunks, 1);
-    kernels_chosen("subgroup_ops=0", norm, linear, &chunks);
-    TEST_CHECK_STR(norm, "norm_rms_f32");
-    TEST_CHECK_STR(linear, "matmul_vecsh_f16");
-    kernels_chosen("storage16=0", norm, linear, &chunks);
-    TEST_CHECK_STR(linear, "matmul_vec_f16p");
-    kernels_chosen("storage_range=256K", norm, linear, &chunks);
-    TEST_CHECK_INT(chunks, 4); /* a 1 MiB f16 weight over 256 KiB bindings */
+    desc.no_vulkan = false;
+    vkvlm_status st = gpu_context_create(&desc, &ctx, &err);
+    if (st == VKVLM_OK) { /* no Vulkan device, or only ones that can run subgroups of 128 (some Adreno) */
+        gpu_context_destroy(ctx);
+        return;
+    }
+    TEST_CHECK_INT(st, VKVLM_ERR_UNSUPPORTED);
+    TEST_CHECK_MSG(strstr(err.message, "subgroup_size=128") != NULL, "%s", err.message);
 }
 
 int main(void) {
-    TEST_RUN(test_overrides_take_fallbacks);
+    TEST_RUN(test_subgroup_size);
     TEST_RUN(test_parse);
     TEST_RUN(test_apply_only_lowers);
     TEST_RUN(test_context_applies_profile);

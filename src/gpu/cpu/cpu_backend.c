@@ -41,6 +41,7 @@ static vkvlm_status cpu_context_init(gpu_context *ctx, vkvlm_error *err) {
     }
     caps.max_workgroup_invocations = 1024;
     caps.max_storage_buffer_range = UINT64_C(1) << 40;
+    caps.max_storage_buffers = GPU_MAX_BINDINGS; /* no limit of its own: the kernel table's maximum */
     caps.max_allocation_bytes = UINT64_C(1) << 40;
     caps.max_push_constant_bytes = sizeof ((cpu_op *)0)->params;
     caps.min_storage_offset_alignment = 4;

@@ -87,6 +87,7 @@ static vkvlm_status vk_device_create(gpu_device *dev, int backend_index, const g
     d->max_allocation = dev->caps.max_allocation_bytes;
     d->block_size = VK_BLOCK_BYTES;
     d->staged_transfers = desc->staged_transfers;
+    d->required_subgroup_size = dev->caps.subgroup_required_size;
     parse_faults(d);
     if (d->max_allocation && d->block_size > d->max_allocation) d->block_size = d->max_allocation;
     vk_pipeline_cache_open(d, &dev->caps, desc->cache_dir);

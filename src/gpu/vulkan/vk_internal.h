@@ -64,6 +64,7 @@ typedef struct vk_device {
     uint64_t block_size;             /* default block size */
     uint64_t max_allocation;         /* maxMemoryAllocationSize, 0 if unknown */
     bool staged_transfers;           /* gpu_device_desc.staged_transfers */
+    uint32_t required_subgroup_size; /* caps.subgroup_required_size: every pipeline requires it; 0 none */
     /* fault injection for tests (VKVLM_FAULT=submit=N|wait=N|alloc=N): the N-th call of that kind fails as a
      * lost device (submit, wait) or exhausted device memory (alloc); 0 = never */
     uint32_t fault_submit_at, fault_wait_at, fault_alloc_at;
@@ -119,7 +120,25 @@ bool vk_pick_queue_family(VkPhysicalDevice physical, uint32_t *family, uint32_t 
 
 /* vk_probe.c: fills caps for one physical device (then applies vk_quirks_apply). */
 void vk_probe_caps(VkPhysicalDevice physical, gpu_caps *caps);
-/* vk_quirks.c: resets and sets caps->quirks from vendor/device/driver rules. */
+/* vk_quirks.c: one row of the quirk table. Zero / NULL / false match fields match anything. */
+typedef struct vk_quirk_rule {
+    const char *quirk;              /* the gpu_quirks flag it sets, by name */
+    uint32_t vendor_id;             /* PCI / Khronos vendor id */
+    uint32_t device_id;
+    const char *device_name;        /* substring of deviceName */
+    const char *driver_name;        /* substring of VkPhysicalDeviceDriverProperties.driverName */
+    uint32_t driver_version_min;    /* raw driverVersion, inclusive (vendors encode it differently) */
+    uint32_t driver_version_max;
+    uint32_t types;                 /* bit (1 << gpu_device_type) per matching type */
+    uint32_t subgroup_size_at_most; /* only when the reported subgroupSize is at most this */
+    bool subgroup_range;            /* only when the driver reports a subgroup size range (min < max) */
+    const char *symptom;            /* what goes wrong, for vkvlm devices and docs/portability.md */
+    const char *source;             /* where it is documented: a URL or a document */
+} vk_quirk_rule;
+
+const vk_quirk_rule *vk_quirk_rules(int *count);
+bool vk_quirk_rule_matches(const vk_quirk_rule *rule, const gpu_caps *caps);
+/* Resets caps->quirks and sets the flags of every matching rule (their effects come later: gpu/quirks.h). */
 void vk_quirks_apply(gpu_caps *caps);
 
 /* Fault injection (vk_device.c): true when this call of the kind is the one VKVLM_FAULT names. */

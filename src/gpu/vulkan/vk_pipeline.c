@@ -1,6 +1,7 @@
 /* vk_pipeline.c — compute pipelines from the embedded SPIR-V, created on first use and kept per
- * (kernel, specialization constants); and the VkPipelineCache saved per device + driver on disk, so the
- * second start of a program skips shader compilation.
+ * (kernel, specialization constants), each requiring the device's forced subgroup size when it has one; and
+ * the VkPipelineCache saved per device + driver on disk, so the second start of a program skips shader
+ * compilation.
  *
  * Specialization constants: ids 0..n-1 as the kernel's shader documents them; a value of 0 means "not
  * specialised" (the shader's default stays), so callers only fill what they choose. */
@@ -82,9 +83,15 @@ vkvlm_status vk_pipeline_get(vk_device *d, gpu_kernel kernel, const uint32_t *sp
     }
     VkSpecializationInfo si = {.mapEntryCount = n, .pMapEntries = entries, .dataSize = sizeof(uint32_t) * GPU_MAX_SPEC_CONSTANTS,
                                .pData = spec};
+    /* A forced or pinned subgroup size (caps.subgroup_required_size) holds for every pipeline of the device, so
+     * the cache key needs no extra field. The feature was enabled at device creation with the probed chain. */
+    VkPipelineShaderStageRequiredSubgroupSizeCreateInfo required = {
+        .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_REQUIRED_SUBGROUP_SIZE_CREATE_INFO,
+        .requiredSubgroupSize = d->required_subgroup_size};
     VkComputePipelineCreateInfo info = {
         .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
         .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                  .pNext = d->required_subgroup_size ? &required : NULL,
                   .stage = VK_SHADER_STAGE_COMPUTE_BIT,
                   .module = d->shaders[kernel],
                   .pName = "main",

@@ -128,6 +128,7 @@ void vk_probe_caps(VkPhysicalDevice physical, gpu_caps *caps) {
     }
     caps->max_workgroup_invocations = lim->maxComputeWorkGroupInvocations;
     caps->max_storage_buffer_range = lim->maxStorageBufferRange;
+    caps->max_storage_buffers = lim->maxPerStageDescriptorStorageBuffers;
     caps->max_push_constant_bytes = lim->maxPushConstantsSize;
     caps->min_storage_offset_alignment = lim->minStorageBufferOffsetAlignment;
     caps->timestamp_period_ns = lim->timestampPeriod;
@@ -165,6 +166,9 @@ void vk_probe_caps(VkPhysicalDevice physical, gpu_caps *caps) {
     if (features.has_size_control && features.size_control.subgroupSizeControl && size_control.minSubgroupSize) {
         caps->subgroup_min_size = size_control.minSubgroupSize;
         caps->subgroup_max_size = size_control.maxSubgroupSize;
+        caps->max_compute_workgroup_subgroups = size_control.maxComputeWorkgroupSubgroups;
+        /* requiring a size is only valid in the stages the driver lists (VUID-...-pNext-02755) */
+        caps->subgroup_size_control = (size_control.requiredSubgroupSizeStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0;
     }
 
     /* memory heaps */

@@ -120,6 +120,7 @@ static vkvlm_status wgpu_context_init(gpu_context *ctx, vkvlm_error *err) {
     uint32_t groups = limit_u32("maxComputeWorkgroupsPerDimension", 65535);
     for (int a = 0; a < 3; a++) caps.max_workgroup_count[a] = groups;
     caps.max_storage_buffer_range = (uint64_t)wgpu_js_adapter_limit("maxStorageBufferBindingSize");
+    caps.max_storage_buffers = limit_u32("maxStorageBuffersPerShaderStage", 8); /* requested at device creation */
     caps.max_allocation_bytes = (uint64_t)wgpu_js_adapter_limit("maxBufferSize");
     caps.max_push_constant_bytes = 128; /* the uniform slot; parameter structs are far smaller */
     caps.min_storage_offset_alignment = limit_u32("minStorageBufferOffsetAlignment", 256);
