@@ -1,15 +1,16 @@
 // matmul_tiled_f16p — WGSL twin of shaders/glsl/matmul_tiled_f16p.comp (matmul_tiled.glsl, matmul_linear.glsl,
 // matmul_weights.glsl): tiled linear layer (prefill), f16 weights read as packed u32 pairs (low half first).
-//   y[m, y_col + n] = sum_k x[m,k] * w[n,k] (+ bias[y_col + n]); each invocation computes a TM x TN block of
-//   y in registers, reading x and w straight from memory; K % 4 == 0 takes the vec4 loop, other K the scalar
-//   fma loop; out-of-range rows and columns of a block load a clamped row and are not stored.
+//   y[m, y_col + n] (+)= sum_k x[m,k] * w[n,k] (+ bias[y_col + n]), accumulate = 1 adding into y; each
+//   invocation computes a TM x TN block of y in registers, reading x and w straight from memory; K % 4 == 0
+//   takes the vec4 loop, other K the scalar fma loop; out-of-range rows and columns of a block load a clamped
+//   row and are not stored.
 // Bindings: 0 x [M,K], 1 w [N,K], 2 bias (indexed from y_col; ignored when has_bias = 0), 3 y [M, y_stride]
-// (written, columns y_col .. y_col+N-1), 4 params (uniform gpu_params_linear).
+// (written, columns y_col .. y_col+N-1; read too when accumulate = 1), 4 params (uniform gpu_params_linear).
 // Overrides: @id(0) workgroup x (column blocks, default 8), @id(1) workgroup y (row blocks, default 8),
 // @id(2) TM rows per invocation (default 4), @id(3) TN columns per invocation (default 4); TM, TN <= 8
 // (WGSL function-scope arrays need a constant size: the register block is declared 8 x 8, TM x TN used).
-// The ten matmul_tiled_* / matmul_vecsh_* files share their body; only loadw / loadw4 and w's type differ.
-struct Params { m: u32, n: u32, k: u32, has_bias: u32, y_stride: u32, y_col: u32 }
+// All matmul_tiled_* / matmul_vecsh_* files share their body; only loadw / loadw4 and w's type differ.
+struct Params { m: u32, n: u32, k: u32, has_bias: u32, y_stride: u32, y_col: u32, accumulate: u32 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<u32>;
@@ -44,7 +45,11 @@ fn store_y(row: u32, col: u32, acc_in: f32) {
     if (p.has_bias != 0u) {
         acc += bias[p.y_col + col];
     }
-    y[row * p.y_stride + p.y_col + col] = acc;
+    let i = row * p.y_stride + p.y_col + col;
+    if (p.accumulate != 0u) {
+        acc += y[i];
+    }
+    y[i] = acc;
 }
 
 @compute @workgroup_size(wgx, wgy)

@@ -6,12 +6,12 @@
 //   shared-memory tree (the workgroup size must be a power of two) reduces them. The grid may be 2-D
 //   (x + y * nx workgroups) when N / NR exceeds one axis's workgroup-count limit.
 // Bindings: 0 x [M,K], 1 w [N,K], 2 bias (indexed from y_col; ignored when has_bias = 0), 3 y [M, y_stride]
-// (written, columns y_col .. y_col+N-1), 4 params (uniform gpu_params_linear).
+// (written, columns y_col .. y_col+N-1; read too when accumulate = 1), 4 params (uniform gpu_params_linear).
 // Overrides: @id(0) workgroup size (power of two, default 64), @id(1) NR columns per workgroup (default 2,
 // at most 8: WGSL function-scope arrays need a constant size, so the partial sums are declared 8 x 8).
 // Workgroup memory: 8 * NR * WG floats (ops_matmul.c's vec_config keeps it within the device's limit).
-// The ten matmul_tiled_* / matmul_vecsh_* files share their body; only loadw / loadw4 and w's type differ.
-struct Params { m: u32, n: u32, k: u32, has_bias: u32, y_stride: u32, y_col: u32 }
+// All matmul_tiled_* / matmul_vecsh_* files share their body; only loadw / loadw4 and w's type differ.
+struct Params { m: u32, n: u32, k: u32, has_bias: u32, y_stride: u32, y_col: u32, accumulate: u32 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> w: array<u32>;
@@ -47,7 +47,11 @@ fn store_y(row: u32, col: u32, acc_in: f32) {
     if (p.has_bias != 0u) {
         acc += bias[p.y_col + col];
     }
-    y[row * p.y_stride + p.y_col + col] = acc;
+    let i = row * p.y_stride + p.y_col + col;
+    if (p.accumulate != 0u) {
+        acc += y[i];
+    }
+    y[i] = acc;
 }
 
 @compute @workgroup_size(WG)

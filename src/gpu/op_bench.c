@@ -2,8 +2,10 @@
  *
  * Shapes are the ones that matter for the models: the 512³ square matmul the issue's lavapipe bar is
  * stated for, LLaVA-7B-like decode mat-vecs (1 x 4096 x 4096), the LLaVA projector's first layer (576 image
- * tokens x 4096 x 1024), and element-wise ops at activation sizes. Weight dtype codes in case names:
- * wdtype 0 f32, 1 f16, 2 bf16 (gpu_weight_dtype). */
+ * tokens x 4096 x 1024), and element-wise ops at activation sizes; f16 against q8_0 and q4_0 weights at a
+ * small decoder's layer shapes (576 hidden, 1536 MLP, a 49152-token vocabulary: SmolVLM-256M-like), decode
+ * (M = 1) and prefill (M = 512). Weight dtype codes in case names: wdtype 0 f32, 1 f16, 2 bf16, 3 q8_0, 4 q4_0
+ * (gpu_weight_dtype). */
 #include "gpu/op_bench.h"
 
 #include <stdio.h>
@@ -53,7 +55,9 @@ static vkvlm_status matmul_naive_record(gpu_cmd *cmd, gpu_buffer *const *b, cons
 }
 
 /* gpu_op_linear with the weight dtype in shape[3] (a gpu_weight_dtype); the weight buffer holds raw
- * 16-bit values from the same random words, which are finite halves/bfloats for these value ranges. */
+ * 16-bit values from the same random words, which are finite halves/bfloats for these value ranges. Quantized
+ * blocks are the same random words: any codes, and scales that are arbitrary halves (some NaN), which costs
+ * the same time as real ones. */
 static uint64_t linear_bytes(const uint32_t *s, int i) {
     return i == 1 ? gpu_weight_bytes((gpu_weight_dtype)s[3], (uint64_t)s[1] * s[2]) : matmul_bytes(s, i);
 }
@@ -65,6 +69,9 @@ static vkvlm_status linear_record(gpu_cmd *cmd, gpu_buffer *const *b, const uint
     return gpu_op_linear(cmd, gpu_whole(b[3]), gpu_whole(b[0]), &w, gpu_whole(b[2]), s[0], NULL, err);
 }
 
+#define LINEAR_CASE(m, n, k, dtype) \
+    {"linear", "m,n,k,wdtype", {m, n, k, dtype}, 4, linear_bytes, matmul_flops, linear_record}
+
 static const bench_case cases[] = {
     {"add_f32", "n", {1u << 20}, 3, add_bytes, add_flops, add_record},
     {"matmul_f32_naive", "m,n,k", {512, 512, 512}, 4, matmul_bytes, matmul_flops, matmul_naive_record},
@@ -75,6 +82,24 @@ static const bench_case cases[] = {
     {"linear", "m,n,k,wdtype", {1, 4096, 4096, GPU_WEIGHT_F16}, 4, linear_bytes, matmul_flops, linear_record},
     {"linear", "m,n,k,wdtype", {1, 4096, 4096, GPU_WEIGHT_BF16}, 4, linear_bytes, matmul_flops, linear_record},
     {"linear", "m,n,k,wdtype", {576, 4096, 1024, GPU_WEIGHT_F16}, 4, linear_bytes, matmul_flops, linear_record},
+    LINEAR_CASE(1, 576, 576, GPU_WEIGHT_F16),
+    LINEAR_CASE(1, 576, 576, GPU_WEIGHT_Q8_0),
+    LINEAR_CASE(1, 576, 576, GPU_WEIGHT_Q4_0),
+    LINEAR_CASE(1, 1536, 576, GPU_WEIGHT_F16),
+    LINEAR_CASE(1, 1536, 576, GPU_WEIGHT_Q8_0),
+    LINEAR_CASE(1, 1536, 576, GPU_WEIGHT_Q4_0),
+    LINEAR_CASE(1, 49152, 576, GPU_WEIGHT_F16),
+    LINEAR_CASE(1, 49152, 576, GPU_WEIGHT_Q8_0),
+    LINEAR_CASE(1, 49152, 576, GPU_WEIGHT_Q4_0),
+    LINEAR_CASE(512, 576, 576, GPU_WEIGHT_F16),
+    LINEAR_CASE(512, 576, 576, GPU_WEIGHT_Q8_0),
+    LINEAR_CASE(512, 576, 576, GPU_WEIGHT_Q4_0),
+    LINEAR_CASE(512, 1536, 576, GPU_WEIGHT_F16),
+    LINEAR_CASE(512, 1536, 576, GPU_WEIGHT_Q8_0),
+    LINEAR_CASE(512, 1536, 576, GPU_WEIGHT_Q4_0),
+    LINEAR_CASE(512, 49152, 576, GPU_WEIGHT_F16),
+    LINEAR_CASE(512, 49152, 576, GPU_WEIGHT_Q8_0),
+    LINEAR_CASE(512, 49152, 576, GPU_WEIGHT_Q4_0),
 };
 
 int op_bench_count(void) { return (int)(sizeof cases / sizeof cases[0]); }

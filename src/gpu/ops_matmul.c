@@ -8,18 +8,22 @@
 #include "gpu/ops.h"
 
 #include "core/status.h"
+#include "gpu/quant.h"
 
 enum { LINEAR_VEC_MAX_M = 8 }; /* MAXM in matmul_vec.glsl */
 
-/* Rows of the kernel table, [path][layout], layouts f32, f16, f16p, bf16, bf16p as kernels_matmul.h lists them. */
-enum { LAYOUT_F32, LAYOUT_F16, LAYOUT_F16P, LAYOUT_BF16, LAYOUT_BF16P, LAYOUT_COUNT };
+/* Rows of the kernel table, [path][layout], layouts f32, f16, f16p, bf16, bf16p, q8_0, q4_0 as kernels_matmul.h
+ * lists them. */
+enum { LAYOUT_F32, LAYOUT_F16, LAYOUT_F16P, LAYOUT_BF16, LAYOUT_BF16P, LAYOUT_Q8_0, LAYOUT_Q4_0, LAYOUT_COUNT };
 static const gpu_kernel linear_kernels[3][LAYOUT_COUNT] = {
     {GPU_KERNEL_MATMUL_TILED_F32, GPU_KERNEL_MATMUL_TILED_F16, GPU_KERNEL_MATMUL_TILED_F16P,
-     GPU_KERNEL_MATMUL_TILED_BF16, GPU_KERNEL_MATMUL_TILED_BF16P},
+     GPU_KERNEL_MATMUL_TILED_BF16, GPU_KERNEL_MATMUL_TILED_BF16P, GPU_KERNEL_MATMUL_TILED_Q8_0,
+     GPU_KERNEL_MATMUL_TILED_Q4_0},
     {GPU_KERNEL_MATMUL_VEC_F32, GPU_KERNEL_MATMUL_VEC_F16, GPU_KERNEL_MATMUL_VEC_F16P, GPU_KERNEL_MATMUL_VEC_BF16,
-     GPU_KERNEL_MATMUL_VEC_BF16P},
+     GPU_KERNEL_MATMUL_VEC_BF16P, GPU_KERNEL_MATMUL_VEC_Q8_0, GPU_KERNEL_MATMUL_VEC_Q4_0},
     {GPU_KERNEL_MATMUL_VECSH_F32, GPU_KERNEL_MATMUL_VECSH_F16, GPU_KERNEL_MATMUL_VECSH_F16P,
-     GPU_KERNEL_MATMUL_VECSH_BF16, GPU_KERNEL_MATMUL_VECSH_BF16P},
+     GPU_KERNEL_MATMUL_VECSH_BF16, GPU_KERNEL_MATMUL_VECSH_BF16P, GPU_KERNEL_MATMUL_VECSH_Q8_0,
+     GPU_KERNEL_MATMUL_VECSH_Q4_0},
 };
 
 static uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
@@ -36,8 +40,26 @@ static uint64_t gcd_u64(uint64_t a, uint64_t b) {
 /* ---------------------------------------------------------------- weight views */
 
 uint64_t gpu_weight_bytes(gpu_weight_dtype dtype, uint64_t elements) {
-    if (dtype == GPU_WEIGHT_F32) return elements * 4;
-    return (elements * 2 + 3) / 4 * 4;
+    uint64_t blocks = (elements + GPU_QUANT_BLOCK - 1) / GPU_QUANT_BLOCK;
+    switch (dtype) {
+    case GPU_WEIGHT_F32: return elements * 4;
+    case GPU_WEIGHT_F16:
+    case GPU_WEIGHT_BF16: return (elements * 2 + 3) / 4 * 4;
+    case GPU_WEIGHT_Q8_0: return blocks * GPU_QUANT_Q8_0_BLOCK_BYTES;
+    case GPU_WEIGHT_Q4_0: return blocks * GPU_QUANT_Q4_0_BLOCK_BYTES;
+    }
+    return 0;
+}
+
+const char *gpu_weight_dtype_name(gpu_weight_dtype dtype) {
+    switch (dtype) {
+    case GPU_WEIGHT_F32: return "f32";
+    case GPU_WEIGHT_F16: return "f16";
+    case GPU_WEIGHT_BF16: return "bf16";
+    case GPU_WEIGHT_Q8_0: return "q8_0";
+    case GPU_WEIGHT_Q4_0: return "q4_0";
+    }
+    return "unknown";
 }
 
 vkvlm_status gpu_weight_view(gpu_weight *out, const gpu_caps *caps, gpu_buffer *buf, uint64_t offset,
@@ -47,6 +69,10 @@ vkvlm_status gpu_weight_view(gpu_weight *out, const gpu_caps *caps, gpu_buffer *
     if (!buf || n == 0 || k == 0)
         return vkvlm_error_set(err, VKVLM_ERR_USAGE, "weight view: %s, shape [%u, %u]", buf ? "buffer" : "no buffer",
                                n, k);
+    if (!gpu_quant_shape_ok(dtype, k))
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE,
+                               "weight view %s: %s rows of %u elements are not whole %d-element blocks",
+                               gpu_buffer_label(buf), gpu_weight_dtype_name(dtype), k, GPU_QUANT_BLOCK);
     uint64_t total = gpu_weight_bytes(dtype, (uint64_t)n * k);
     if (offset > gpu_buffer_size(buf) || gpu_buffer_size(buf) - offset < total)
         return vkvlm_error_set(err, VKVLM_ERR_USAGE,
@@ -60,7 +86,7 @@ vkvlm_status gpu_weight_view(gpu_weight *out, const gpu_caps *caps, gpu_buffer *
                                gpu_buffer_label(buf), (unsigned long long)offset, (unsigned long long)align);
     uint64_t limit = caps->max_storage_buffer_range;
     if (max_chunk_bytes && max_chunk_bytes < limit) limit = max_chunk_bytes;
-    uint64_t row_bytes = (uint64_t)k * (dtype == GPU_WEIGHT_F32 ? 4 : 2);
+    uint64_t row_bytes = gpu_quant_row_bytes(dtype, k);
     uint64_t step = align / gcd_u64(row_bytes, align); /* rows whose bytes are a multiple of align */
     uint64_t rows_per = limit / row_bytes / step * step;
     if (rows_per == 0)
@@ -100,6 +126,8 @@ static int linear_layout(const gpu_caps *caps, gpu_weight_dtype dtype, const gpu
     case GPU_WEIGHT_F32: return LAYOUT_F32;
     case GPU_WEIGHT_F16: return direct ? LAYOUT_F16 : LAYOUT_F16P;
     case GPU_WEIGHT_BF16: return direct ? LAYOUT_BF16 : LAYOUT_BF16P;
+    case GPU_WEIGHT_Q8_0: return LAYOUT_Q8_0;
+    case GPU_WEIGHT_Q4_0: return LAYOUT_Q4_0;
     }
     return -1;
 }
@@ -151,9 +179,12 @@ vkvlm_status gpu_op_linear(gpu_cmd *cmd, gpu_binding y, gpu_binding x, const gpu
     if (!opts) opts = &none;
     if (!w || w->chunk_count == 0 || w->chunk_count > GPU_WEIGHT_MAX_CHUNKS)
         return vkvlm_error_set(err, VKVLM_ERR_USAGE, "linear: weight with %u chunks", w ? w->chunk_count : 0);
+    if (!gpu_quant_shape_ok(w->dtype, w->k))
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "linear: %s weights with rows of %u elements",
+                               gpu_weight_dtype_name(w->dtype), w->k);
     if (!gpu_op_linear_supported(caps, w->dtype, m, opts))
-        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "linear: path %d, weight dtype %d, m %u not supported on %s",
-                               (int)opts->path, (int)w->dtype, m, caps->name);
+        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "linear: path %d, %s weights, m %u not supported on %s",
+                               (int)opts->path, gpu_weight_dtype_name(w->dtype), m, caps->name);
     gpu_linear_path path = linear_path(caps, m, opts);
     gpu_kernel kernel = linear_kernels[path - GPU_LINEAR_TILED][linear_layout(caps, w->dtype, opts)];
     gpu_dispatch_desc d = {.kernel = kernel, .bindings = {x, {0}, bias.buffer ? bias : x, y}};
@@ -176,7 +207,8 @@ vkvlm_status gpu_op_linear(gpu_cmd *cmd, gpu_binding y, gpu_binding x, const gpu
                                     .k = w->k,
                                     .has_bias = bias.buffer != NULL,
                                     .y_stride = w->n,
-                                    .y_col = row};
+                                    .y_col = row,
+                                    .accumulate = opts->accumulate};
         d.bindings[1] = chunk->binding;
         d.params = &params;
         d.params_size = sizeof params;

@@ -1,0 +1,9 @@
+#version 450
+// matmul_vec_q8_0 — mat-vec linear layer (decode, M <= 8), subgroup reduction,
+// q8_0 weights (blocks of 32: f16 scale, int8 codes) read as uint32 words.
+// Bindings, push constants and specialization constants: see matmul_linear.glsl and matmul_vec.glsl.
+#extension GL_GOOGLE_include_directive : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#define VEC_SUBGROUP
+#define W_Q8_0
+#include "matmul_vec.glsl"
