@@ -94,9 +94,11 @@ typedef struct vkvlm_session_desc {
     vkvlm_logger logger;          /* library messages (validation, warnings) */
     vkvlm_progress_fn progress;   /* weight loading progress, fraction 0..1; NULL: none */
     void *progress_user;
-    const char *quant;            /* quantize the decoder's linear weights on load: "q8_0" | "q4_0" (block
-                                     formats planned in issue #13); NULL or "none": keep the stored dtype.
-                                     Not implemented yet: anything else fails with VKVLM_ERR_UNSUPPORTED */
+    const char *quant;            /* quantize the decoder's linear weights (lm_head included) on load: "q8_0" |
+                                     "q4_0" (block formats: docs/quantization.md); NULL or "none": keep the
+                                     stored dtype. Anything else fails with VKVLM_ERR_USAGE */
+    const char *quant_cache_dir;  /* where quantized weights are kept between loads; NULL: $XDG_CACHE_HOME/
+                                     vkvlm/quant, else ~/.cache/vkvlm/quant; "": no cache */
 } vkvlm_session_desc;
 
 vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session **out, vkvlm_error *err);
@@ -115,6 +117,10 @@ typedef struct vkvlm_session_info {
     unsigned long long weight_bytes;  /* device bytes of weights */
     unsigned long long planned_bytes; /* all device bytes planned (weights, caches, activations) */
     unsigned long long peak_bytes;    /* device bytes held at the peak so far */
+    const char *quant;                /* "q8_0" | "q4_0" | "none" */
+    int quantized_tensors;            /* weights stored quantized */
+    int quant_cache_hits;             /* of those, read from the on-disk cache instead of quantized */
+    double quantize_ms;               /* host time spent quantizing during the load */
 } vkvlm_session_info;
 void vkvlm_session_info_get(const vkvlm_session *s, vkvlm_session_info *out);
 

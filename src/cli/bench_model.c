@@ -17,6 +17,7 @@
 
 #include "cli/bench.h"
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "engine/session_internal.h"
 #include "models/synth_model.h"
 
@@ -36,12 +37,6 @@ static int make_shape_dir(char *out, size_t cap) {
         if (mkdtemp(out)) return 1;
     }
     return 0;
-}
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* ---------------------------------------------------------------- statistics */
@@ -321,7 +316,9 @@ static int bench_loaded(const bench_model_opts *o, const char *model) {
     }
     vkvlm_session_desc sd = {.model_dir = model, .backend = o->backend, .device = o->device,
                              .context_length = (unsigned)o->ctx, .logger = cli_logger(), .progress = progress,
-                             .progress_user = &progress_step, .quant = o->quant};
+                             .progress_user = &progress_step, .quant = o->quant,
+                             /* a --shape directory is new every run: caching it would only fill the disk */
+                             .quant_cache_dir = o->shape ? "" : NULL};
     vkvlm_session *s = NULL;
     vkvlm_error err = {0};
     vkvlm_status created = vkvlm_session_create(&sd, &s, &err);
@@ -386,9 +383,9 @@ int bench_model(const bench_model_opts *o) {
                           .vision_layers = o->vision_layers, .seed = 1};
     char summary[512];
     vkvlm_error err = {0};
-    double t0 = now_ms();
+    double t0 = vkvlm_now_ms();
     int code = synth_model_write(&d, summary, sizeof summary, &err) == VKVLM_OK ? 0 : cli_fail(&err);
-    if (!code) fprintf(stderr, "bench: wrote %s in %.1f s\n", summary, (now_ms() - t0) / 1e3);
+    if (!code) fprintf(stderr, "bench: wrote %s in %.1f s\n", summary, (vkvlm_now_ms() - t0) / 1e3);
     if (!code) code = bench_loaded(o, dir);
     if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
         fprintf(stderr, "vkvlm: warning: could not remove %s: %s\n", dir, strerror(errno));

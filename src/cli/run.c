@@ -23,8 +23,10 @@ static const char run_usage[] =
     "  --seed S            sampling seed (default 1)\n"
     "  --ignore-eos        generate all N tokens even after end-of-sequence\n"
     "  --ctx N             KV cache size in tokens (default min(max_position_embeddings, 2048))\n"
-    "  --quant Q           q8_0 | q4_0 | none (default): quantized weights are not implemented yet, so\n"
-    "                      anything but none fails with exit status 1\n"
+    "  --quant Q           q8_0 | q4_0 | none (default): quantize the decoder's linear weights on load\n"
+    "                      (blocks of 32 with an f16 scale; docs/quantization.md)\n"
+    "  --quant-cache DIR   where quantized weights are kept so the next load skips quantizing (default\n"
+    "                      $XDG_CACHE_HOME/vkvlm/quant, else ~/.cache/vkvlm/quant); off: no cache\n"
     "  --backend B         vulkan | cpu (default: the best Vulkan device, else cpu)\n"
     "  --device D          device index within the backend or a name substring (default: $VKVLM_DEVICE)\n"
     "  --limits PROFILE    plan and choose kernels as if the device had these limits: mobile | webgpu |\n"
@@ -41,7 +43,7 @@ static const char run_usage[] =
     "Real checkpoints: see models/README.md.\n";
 
 typedef struct run_options {
-    const char *model, *image, *prompt, *raw_prompt, *backend, *device, *dump, *quant;
+    const char *model, *image, *prompt, *raw_prompt, *backend, *device, *dump, *quant, *quant_cache;
     const char *reduce[8];
     int reduce_count;
     long n, top_k, ctx;
@@ -62,7 +64,7 @@ static int parse(int argc, char **argv, run_options *o) {
         if (strcmp(a, "--ignore-eos") == 0) { o->ignore_eos = true; continue; }
         static const char *const valued[] = {"-m", "--image", "-p", "--raw-prompt", "-n", "--temp", "--top-k", "--top-p",
                                              "--repeat-penalty", "--seed", "--ctx", "--backend", "--device", "--reduce",
-                                             "--dump", "--limits", "--quant"};
+                                             "--dump", "--limits", "--quant", "--quant-cache"};
         bool known = false;
         for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) known |= strcmp(a, valued[k]) == 0;
         if (!known) return cli_usage_error("run: unknown option '%s' (see vkvlm run --help)", a);
@@ -81,7 +83,7 @@ static int parse(int argc, char **argv, run_options *o) {
             if (strcmp(v, "none") && strcmp(v, "q8_0") && strcmp(v, "q4_0"))
                 return cli_usage_error("run: --quant %s: expected q8_0, q4_0 or none", v);
             o->quant = strcmp(v, "none") ? v : NULL;
-        }
+        } else if (strcmp(a, "--quant-cache") == 0) o->quant_cache = strcmp(v, "off") ? v : "";
         /* the GPU context reads the profile from the environment, where VKVLM_LIMITS also comes from */
         else if (strcmp(a, "--limits") == 0) setenv("VKVLM_LIMITS", v, 1);
         else if (strcmp(a, "-n") == 0) { if (!cli_int(a, v, 1, 1 << 20, &o->n)) return 2; }
@@ -133,7 +135,8 @@ int cli_run(int argc, char **argv) {
     int code = parse(argc, argv, &o);
     if (code >= 0) return code;
     vkvlm_session_desc sd = {.model_dir = o.model, .backend = o.backend, .device = o.device,
-                             .context_length = (unsigned)o.ctx, .logger = cli_logger(), .quant = o.quant};
+                             .context_length = (unsigned)o.ctx, .logger = cli_logger(), .quant = o.quant,
+                             .quant_cache_dir = o.quant_cache};
     if (isatty(STDERR_FILENO)) sd.progress = progress_bar;
     vkvlm_session *s = NULL;
     vkvlm_error err = {0};

@@ -21,6 +21,11 @@ char *vkvlm_result_json(const vkvlm_result *r, const vkvlm_session_info *info, c
     cJSON_AddNumberToObject(model, "image_tokens", info->image_tokens);
     cJSON_AddNumberToObject(model, "context_length", info->context_length);
     cJSON_AddNumberToObject(model, "weight_bytes", (double)info->weight_bytes);
+    cJSON *quant = cJSON_AddObjectToObject(model, "quant");
+    cJSON_AddStringToObject(quant, "format", info->quant ? info->quant : "none");
+    cJSON_AddNumberToObject(quant, "tensors", info->quantized_tensors);
+    cJSON_AddNumberToObject(quant, "cache_hits", info->quant_cache_hits);
+    cJSON_AddNumberToObject(quant, "quantize_ms", info->quantize_ms);
     cJSON *device = cJSON_AddObjectToObject(root, "device");
     cJSON_AddStringToObject(device, "backend", info->backend);
     cJSON_AddStringToObject(device, "name", info->device_name);

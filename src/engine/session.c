@@ -6,15 +6,19 @@
  * whole prompt when it fits one chunk), each decode step. Timings are host wall clock around those
  * submits. */
 #define _POSIX_C_SOURCE 200809L
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
+#include "core/log.h"
 #include "core/status.h"
 #include "engine/dump.h"
 #include "engine/profile.h"
 #include "engine/session_internal.h"
+#include "gpu/quant.h"
 #include "engine/sampler.h"
 #include "io/chat_template.h"
 #include "io/preprocess.h"
@@ -40,6 +44,9 @@ struct vkvlm_session {
     reduce_state reduce;           /* scratch for token reduction, planned with the model */
     uint64_t weight_bytes, planned_bytes;
     double load_ms;
+    const char *quant; /* "none" | "q8_0" | "q4_0" */
+    int quantized_tensors, quant_cache_hits;
+    double quantize_ms;
     char backend[16], device_name[256], driver[512];
 };
 
@@ -98,12 +105,6 @@ static vkvlm_status open_tower(vkvlm_session *s, vkvlm_error *err) {
     return st;
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
 static void load_progress(void *user, double fraction) {
     const vkvlm_session_desc *d = user;
     d->progress(d->progress_user, "loading weights", fraction);
@@ -140,12 +141,13 @@ static size_text human(uint64_t bytes) {
 
 vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session **out, vkvlm_error *err) {
     *out = NULL;
-    double t0 = now_ms();
+    double t0 = vkvlm_now_ms();
     if (!desc || !desc->model_dir) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "no model directory given (-m DIR)");
-    /* the q8_0 / q4_0 kernels are not in this build yet: refuse rather than silently run unquantized */
-    if (desc->quant && strcmp(desc->quant, "none") != 0)
-        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "--quant %s: quantized weights are not implemented yet",
-                               desc->quant);
+    gpu_weight_dtype quant = GPU_WEIGHT_F32; /* none */
+    if (desc->quant && strcmp(desc->quant, "q8_0") == 0) quant = GPU_WEIGHT_Q8_0;
+    else if (desc->quant && strcmp(desc->quant, "q4_0") == 0) quant = GPU_WEIGHT_Q4_0;
+    else if (desc->quant && strcmp(desc->quant, "none") != 0)
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "--quant %s: expected q8_0, q4_0 or none", desc->quant);
     vkvlm_session *s = calloc(1, sizeof *s);
     if (!s) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "session: out of host memory");
     const char *dir = desc->model_dir;
@@ -170,7 +172,7 @@ vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session 
 
     /* the memory plan: the same load code, counting bytes only */
     if (st == VKVLM_OK) {
-        model_loader plan = {.ck = &s->ck, .plan_only = true};
+        model_loader plan = {.ck = &s->ck, .plan_only = true, .quant = quant};
         llava_model dry_llava;
         idefics3_model dry_idefics3;
         reduce_state dry_reduce;
@@ -192,19 +194,37 @@ vkvlm_status vkvlm_session_create(const vkvlm_session_desc *desc, vkvlm_session 
                                  dir, human(s->planned_bytes).s, human(plan.weight_bytes).s, capacity,
                                  human(plan.buffer_bytes).s, caps->name, human(have).s);
         if (st == VKVLM_OK) {
-            model_loader load = {.dev = s->dev, .ck = &s->ck, .tensors_expected = plan.tensors};
+            model_loader load = {.dev = s->dev, .ck = &s->ck, .tensors_expected = plan.tensors, .quant = quant};
             if (desc->progress) {
                 load.progress = load_progress;
                 load.progress_user = (void *)desc;
             }
+            char warning[PATH_MAX + 128] = "";
+            bool use_cache = quant != GPU_WEIGHT_F32 && !(desc->quant_cache_dir && !desc->quant_cache_dir[0]);
+            if (use_cache) load.cache = quant_cache_open(&s->ck, gpu_weight_dtype_name(quant), desc->quant_cache_dir,
+                                                         warning, sizeof warning);
+            if (warning[0]) vkvlm_log(&desc->logger, VKVLM_LOG_WARN, "%s", warning);
             st = load_model(s, &load, &s->llava, &s->idefics3, &s->reduce, capacity, err);
+            warning[0] = '\0';
+            if (st == VKVLM_OK && !quant_cache_finish(load.cache, warning, sizeof warning))
+                vkvlm_log(&desc->logger, VKVLM_LOG_WARN, "%s", warning);
+            s->quantized_tensors = load.quantized;
+            s->quant_cache_hits = quant_cache_hits(load.cache);
+            s->quantize_ms = load.quant_ms;
+            if (st == VKVLM_OK && quant != GPU_WEIGHT_F32) {
+                vkvlm_log(&desc->logger, VKVLM_LOG_INFO, "%s: %d weights as %s, %d of them from the cache %s, %.0f ms quantizing",
+                          dir, load.quantized, gpu_weight_dtype_name(quant), s->quant_cache_hits,
+                          load.cache ? quant_cache_path(load.cache) : "(none)", load.quant_ms);
+            }
+            quant_cache_close(load.cache);
         }
     }
     if (st != VKVLM_OK) {
         vkvlm_session_destroy(s);
         return st;
     }
-    s->load_ms = now_ms() - t0;
+    s->load_ms = vkvlm_now_ms() - t0;
+    s->quant = quant == GPU_WEIGHT_F32 ? "none" : gpu_weight_dtype_name(quant);
     *out = s;
     return VKVLM_OK;
 }
@@ -242,6 +262,10 @@ void vkvlm_session_info_get(const vkvlm_session *s, vkvlm_session_info *out) {
     out->weight_bytes = s->weight_bytes;
     out->planned_bytes = s->planned_bytes;
     out->peak_bytes = gpu_device_memory_peak(s->dev);
+    out->quant = s->quant;
+    out->quantized_tensors = s->quantized_tensors;
+    out->quant_cache_hits = s->quant_cache_hits;
+    out->quantize_ms = s->quantize_ms;
 }
 
 void vkvlm_result_free(vkvlm_result *r) {
@@ -547,7 +571,7 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     if (st != VKVLM_OK) return st;
 
     /* preprocess: image to pixels, prompt to ids */
-    double t0 = now_ms();
+    double t0 = vkvlm_now_ms();
     st = dump_open(&dump, g->dump_dir, err);
     if (st == VKVLM_OK && g->image_count) st = preprocess_image(s, g->images[0], &dump, err);
     /* FiCoCo-V hands fewer image tokens to the LLM: the prompt holds that many placeholders */
@@ -580,10 +604,10 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
     if (st == VKVLM_OK && L + (uint32_t)max_new > t->s.capacity)
         st = vkvlm_error_set(err, VKVLM_ERR_LIMIT, "the prompt (%u tokens) and -n %d exceed the context of %u tokens (use --ctx)",
                              L, max_new, t->s.capacity);
-    out->timings_ms.preprocess = now_ms() - t0;
+    out->timings_ms.preprocess = vkvlm_now_ms() - t0;
 
     /* vision: tower + projector, one submit */
-    t0 = now_ms();
+    t0 = vkvlm_now_ms();
     if (st == VKVLM_OK && image_rows) {
         bool idefics3 = s->family == VKVLM_CONFIG_IDEFICS3;
         reduce_vision_begin(&s->reduce, &spec);
@@ -606,11 +630,11 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
             idefics3 ? idefics3_vision_flops(&s->idefics3, s->tiles) : llava_vision_flops(&s->llava);
         if (!idefics3) out->flops_vision_actual = llava_vision_flops_actual(&s->llava);
     }
-    out->timings_ms.vision = now_ms() - t0;
+    out->timings_ms.vision = vkvlm_now_ms() - t0;
 
     /* prefill: the prompt in chunks, image features merged, logits of the last row. Greedy decoding (no
      * penalty) reads back only the argmax id; the logits row comes back when sampling or --dump needs it. */
-    t0 = now_ms();
+    t0 = vkvlm_now_ms();
     bool greedy = g->temperature <= 0 && (g->repetition_penalty <= 0 || g->repetition_penalty == 1.0f);
     llama_output last_output = greedy && !g->dump_dir ? LLAMA_OUTPUT_ARGMAX : LLAMA_OUTPUT_LOGITS;
     int32_t next = -1; /* the device's argmax when last_output is ARGMAX */
@@ -644,10 +668,10 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
         if (st == VKVLM_OK) st = dump_host(&dump, "logits_last", logits, (const int64_t[]){vocab}, 1, err);
     }
     last_output = greedy ? LLAMA_OUTPUT_ARGMAX : LLAMA_OUTPUT_LOGITS; /* decode steps dump nothing */
-    out->timings_ms.prefill = now_ms() - t0;
+    out->timings_ms.prefill = vkvlm_now_ms() - t0;
 
     /* decode: sample, feed back, until EOS or -n */
-    t0 = now_ms();
+    t0 = vkvlm_now_ms();
     sampler_desc sd = {g->temperature, g->top_k, g->top_p, g->repetition_penalty, g->seed};
     if (st == VKVLM_OK && !sampler_init(&smp, &sd, (int)vocab))
         st = vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "sampler: out of host memory");
@@ -689,7 +713,7 @@ vkvlm_status vkvlm_session_generate(vkvlm_session *s, const vkvlm_generate_desc 
         st = vkvlm_tokenizer_stream_flush(stream, &text, err);
         if (st == VKVLM_OK && g->on_token && text.len > before) g->on_token(g->user_data, -1, text.data + before);
     }
-    out->timings_ms.decode = now_ms() - t0;
+    out->timings_ms.decode = vkvlm_now_ms() - t0;
     if (out->token_count > 1 && out->timings_ms.decode > 0)
         out->decode_tokens_per_s = (out->token_count - 1) / (out->timings_ms.decode / 1e3);
     out->flops_baseline = out->flops_vision_baseline + out->flops_llm_baseline;

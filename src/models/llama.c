@@ -38,6 +38,9 @@ vkvlm_status llama_load(llama_model *m, model_loader *l, const vkvlm_config_text
     m->w.layers = calloc(n_layers, sizeof *m->w.layers);
     m->s.kv = calloc(n_layers, sizeof *m->s.kv);
     if (!m->w.layers || !m->s.kv) return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "llama: out of host memory");
+    /* --quant applies to the decoder's own linears (lm_head included), not the vision tower or projector */
+    bool quantize_outside = l->quantize;
+    l->quantize = true;
     for (uint32_t i = 0; i < n_layers && st == VKVLM_OK; i++) {
         llama_layer *L = &m->w.layers[i];
         /* Stacks of linears sharing an input, in forward order: q|k|v, o, gate|up, down. */
@@ -71,6 +74,7 @@ vkvlm_status llama_load(llama_model *m, model_loader *l, const vkvlm_config_text
         snprintf(name, sizeof name, "%s.embed_tokens.weight", prefix);
         st = model_load_linear(l, c->tie_word_embeddings ? name : head_name, (uint32_t)c->vocab_size, dim, &m->w.lm_head, err);
     }
+    l->quantize = quantize_outside;
     if (st != VKVLM_OK) return st;
 
     /* RoPE frequencies computed on the host in f32, the way transformers does, then uploaded once. */
@@ -236,8 +240,9 @@ vkvlm_status llama_forward(llama_model *m, gpu_cmd *cmd, uint32_t rows, llama_ou
             else
                 st = gpu_op_attention_prefill_f32(cmd, attn, lse, q_rot, k_all, v_all, pos, pos_all, &a, err);
         }
-        if (st == VKVLM_OK) st = gpu_op_linear(cmd, xn, attn, &L->wo.view, no_bias, rows, NULL, err);
-        if (st == VKVLM_OK) st = gpu_op_add_inplace_f32(cmd, x, xn, rows * dim, rows * dim, err);
+        /* the residual add is fused into o_proj (and into down below): y += x . w^T */
+        const gpu_linear_opts residual = {.accumulate = true};
+        if (st == VKVLM_OK) st = gpu_op_linear(cmd, x, attn, &L->wo.view, no_bias, rows, &residual, err);
         /* reduction hook: tokens may be merged away here, before the MLP; the cache keeps what attention saw */
         uint32_t rows_attended = rows;
         if (st == VKVLM_OK) st = reduce_llm_after_attention(reduce, m, cmd, l, &rows, err);
@@ -261,8 +266,7 @@ vkvlm_status llama_forward(llama_model *m, gpu_cmd *cmd, uint32_t rows, llama_ou
             if (st == VKVLM_OK) st = gpu_op_linear(cmd, up, xn, &L->w_up.view, no_bias, rows, NULL, err);
             if (st == VKVLM_OK) st = gpu_op_swiglu_f32(cmd, gate, gate, up, rows, hidden, err);
         }
-        if (st == VKVLM_OK) st = gpu_op_linear(cmd, xn, act, &L->w_down.view, no_bias, rows, NULL, err);
-        if (st == VKVLM_OK) st = gpu_op_add_inplace_f32(cmd, x, xn, rows * dim, rows * dim, err);
+        if (st == VKVLM_OK) st = gpu_op_linear(cmd, x, act, &L->w_down.view, no_bias, rows, &residual, err);
         if (st == VKVLM_OK) kv->len += rows_attended;
     }
 

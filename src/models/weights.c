@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/status.h"
+#include "gpu/quant.h"
 
 static void tick(model_loader *l) {
     l->tensors++;
@@ -34,15 +36,50 @@ static vkvlm_status linear_tensor(model_loader *l, const char *name, uint32_t n,
     if (!conv) st = vkvlm_safetensors_expect_shape(t, 2, (const int64_t[]){n, k}, err);
     else if (t->shape[0] != n) st = vkvlm_safetensors_expect_shape(t, 4, (const int64_t[]){n, t->shape[1], t->shape[2], t->shape[3]}, err);
     if (st == VKVLM_OK) st = dtype_of(t, dtype, err);
+    if (st == VKVLM_OK && l->quantize && gpu_weight_dtype_quantized(l->quant) && gpu_quant_shape_ok(l->quant, k))
+        *dtype = l->quant;
     *out = t;
     return st;
 }
 
+/* The quantized bytes of t ([n, k]) in l->quant: from the cache, else quantized here (and recorded for it).
+ * *owned is what the caller frees (NULL for cached bytes, which live in the cache's map). */
+static vkvlm_status quantized_bytes(model_loader *l, const vkvlm_safetensors_tensor *t, uint32_t n, uint32_t k,
+                                    const void **bytes, void **owned, vkvlm_error *err) {
+    uint64_t size = (uint64_t)n * gpu_quant_row_bytes(l->quant, k);
+    *owned = NULL;
+    l->quantized++;
+    if ((*bytes = quant_cache_find(l->cache, t->name, size)) != NULL) return VKVLM_OK;
+    gpu_weight_dtype src = GPU_WEIGHT_F32;
+    vkvlm_status st = dtype_of(t, &src, err);
+    if (st != VKVLM_OK) return st;
+    if (!(*owned = malloc(size)))
+        return vkvlm_error_set(err, VKVLM_ERR_OUT_OF_MEMORY, "tensor '%s': out of host memory for its %s blocks",
+                               t->name, gpu_weight_dtype_name(l->quant));
+    double t0 = vkvlm_now_ms();
+    st = gpu_quantize_rows(l->quant, src, t->data, n, k, *owned, err);
+    l->quant_ms += vkvlm_now_ms() - t0;
+    if (st != VKVLM_OK) {
+        free(*owned);
+        *owned = NULL;
+        return vkvlm_error_context(err, "%s: quantizing '%s' to %s", t->file, t->name, gpu_weight_dtype_name(l->quant));
+    }
+    quant_cache_put(l->cache, t->name, *owned, size);
+    *bytes = *owned;
+    return VKVLM_OK;
+}
+
 /* Writes tensor t's rows into buf at offset, in dtype. 16-bit weights with an odd element count leave the
  * last word half-used: what exists is uploaded, the pad stays zero (never read as a value). */
-static vkvlm_status upload_linear(const vkvlm_safetensors_tensor *t, gpu_buffer *buf, uint64_t offset,
-                                  vkvlm_error *err) {
-    return gpu_buffer_write(buf, offset, t->data, t->nbytes, err);
+static vkvlm_status upload_linear(model_loader *l, const vkvlm_safetensors_tensor *t, gpu_weight_dtype dtype,
+                                  uint32_t n, uint32_t k, gpu_buffer *buf, uint64_t offset, vkvlm_error *err) {
+    if (!gpu_weight_dtype_quantized(dtype)) return gpu_buffer_write(buf, offset, t->data, t->nbytes, err);
+    const void *bytes = NULL;
+    void *owned = NULL;
+    vkvlm_status st = quantized_bytes(l, t, n, k, &bytes, &owned, err);
+    if (st == VKVLM_OK) st = gpu_buffer_write(buf, offset, bytes, (uint64_t)n * gpu_quant_row_bytes(dtype, k), err);
+    free(owned);
+    return st;
 }
 
 static uint64_t view_alignment(const model_loader *l) {
@@ -86,7 +123,7 @@ vkvlm_status model_load_linear_stack(model_loader *l, const model_linear_part *p
     gpu_buffer_desc desc = {.size = bytes, .label = parts[0].name};
     vkvlm_status st = gpu_buffer_create(l->dev, &desc, &whole->buffer, err);
     for (int i = 0; i < count && st == VKVLM_OK; i++) {
-        st = upload_linear(t[i], whole->buffer, offset[i], err);
+        st = upload_linear(l, t[i], dtype[i], parts[i].n, k, whole->buffer, offset[i], err);
         /* a part of a stack is a non-owning view; a stack of one is the weight itself */
         if (st == VKVLM_OK && count > 1)
             st = gpu_weight_view(&parts[i].out->view, caps, whole->buffer, offset[i], dtype[i], parts[i].n, k, 0, err);

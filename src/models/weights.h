@@ -13,6 +13,7 @@
 
 #include "gpu/ops.h"
 #include "io/safetensors.h"
+#include "models/quant_cache.h"
 
 /* The loader's state: a plan or a real load, over one checkpoint, onto one device. */
 typedef struct model_loader {
@@ -25,6 +26,13 @@ typedef struct model_loader {
     void (*progress)(void *user, double fraction); /* called after each tensor (load pass) */
     void *progress_user;
     int tensors_expected;           /* from the plan pass, for progress */
+    /* --quant: linears loaded while `quantize` is set (the decoder sets it around its own) are stored as
+     * `quant` (q8_0 / q4_0) when their rows are whole blocks; others keep their dtype. */
+    gpu_weight_dtype quant;         /* GPU_WEIGHT_F32 (0): no quantization */
+    bool quantize;
+    quant_cache *cache;             /* quantized bytes from / for disk; NULL: quantize every time */
+    int quantized;                  /* tensors quantized or read from the cache */
+    double quant_ms;                /* host time spent quantizing */
 } model_loader;
 
 /* A linear weight on the device: the buffer (owned) and its row-chunk view. */
