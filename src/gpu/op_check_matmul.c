@@ -123,6 +123,38 @@ enum {
 #define VARS "m,n,k,bias"
 #define VARS_CHUNK "m,n,k,bias,chunk"
 
+/* One dtype's block-format cases: the three paths, M odd and around 8, N odd, K one to 18 blocks (576: longer
+ * than one mat-vec stride), bias, accumulate, several subgroups per mat-vec workgroup, and chunks (CHUNK bytes:
+ * a few rows of K = 576). */
+#define QUANT_LINEAR_CASES(WT, name, CHUNK) \
+    {"linear_" name "_tiled", VARS, check_linear, {1, 17, 32, 1, 0, LINEAR_CFG(WT, TILED, 0)}}, \
+    {"linear_" name "_tiled", VARS, check_linear, {9, 63, 64, 0, 0, LINEAR_CFG(WT, TILED, 0)}}, \
+    {"linear_" name "_tiled", VARS, check_linear, {33, 1, 96, 1, 0, LINEAR_CFG(WT, TILED, 0)}}, \
+    {"linear_" name "_tiled", VARS, check_linear, {65, 63, 576, 1, 0, LINEAR_CFG(WT, TILED, 0)}}, \
+    {"linear_" name "_tiled_acc", VARS, check_linear, {2, 17, 576, 0, 0, LINEAR_CFG_ACC(WT, TILED)}}, \
+    {"linear_" name "_tiled_acc", VARS, check_linear, {7, 63, 96, 1, 0, LINEAR_CFG_ACC(WT, TILED)}}, \
+    {"linear_" name "_vec", VARS, check_linear, {1, 17, 32, 1, 0, LINEAR_CFG(WT, VEC, 0)}}, \
+    {"linear_" name "_vec", VARS, check_linear, {2, 63, 576, 0, 0, LINEAR_CFG(WT, VEC, 0)}}, \
+    {"linear_" name "_vec", VARS, check_linear, {7, 1, 64, 1, 0, LINEAR_CFG(WT, VEC, 0)}}, \
+    {"linear_" name "_vec", VARS, check_linear, {8, 17, 96, 0, 0, LINEAR_CFG(WT, VEC, 0)}}, \
+    {"linear_" name "_vec_acc", VARS, check_linear, {1, 63, 576, 1, 0, LINEAR_CFG_ACC(WT, VEC)}}, \
+    {"linear_" name "_vec_acc", VARS, check_linear, {7, 17, 32, 0, 0, LINEAR_CFG_ACC(WT, VEC)}}, \
+    {"linear_" name "_vec_wg64", VARS, check_linear, {1, 17, 576, 1, 0, LINEAR_CFG_WG(WT, VEC, 0, 64)}}, \
+    {"linear_" name "_vecsh", VARS, check_linear, {1, 17, 32, 1, 0, LINEAR_CFG(WT, VECSH, 0)}}, \
+    {"linear_" name "_vecsh", VARS, check_linear, {2, 63, 576, 0, 0, LINEAR_CFG(WT, VECSH, 0)}}, \
+    {"linear_" name "_vecsh", VARS, check_linear, {7, 1, 64, 1, 0, LINEAR_CFG(WT, VECSH, 0)}}, \
+    {"linear_" name "_vecsh", VARS, check_linear, {8, 17, 96, 0, 0, LINEAR_CFG(WT, VECSH, 0)}}, \
+    {"linear_" name "_vecsh_acc", VARS, check_linear, {1, 63, 576, 1, 0, LINEAR_CFG_ACC(WT, VECSH)}}, \
+    {"linear_" name "_vecsh_acc", VARS, check_linear, {7, 17, 32, 0, 0, LINEAR_CFG_ACC(WT, VECSH)}}, \
+    {"linear_" name "_vecsh_wg64", VARS, check_linear, {1, 17, 576, 1, 0, LINEAR_CFG_WG(WT, VECSH, 0, 64)}}, \
+    {"linear_" name "_auto", VARS, check_linear, {8, 19, 64, 1, 0, LINEAR_CFG(WT, AUTO, 0)}}, \
+    {"linear_" name "_auto", VARS, check_linear, {9, 19, 64, 1, 0, LINEAR_CFG(WT, AUTO, 0)}}, \
+    {"linear_" name "_chunked", VARS_CHUNK, check_linear, {1, 131, 64, 1, 2560, LINEAR_CFG(WT, AUTO, 0)}}, \
+    {"linear_" name "_chunked", VARS_CHUNK, check_linear, {9, 131, 64, 0, 2560, LINEAR_CFG(WT, AUTO, 0)}}, \
+    {"linear_" name "_chunked", VARS_CHUNK, check_linear, {2, 63, 576, 1, CHUNK, LINEAR_CFG(WT, AUTO, 0)}}, \
+    {"linear_" name "_chunked_acc", VARS_CHUNK, check_linear, {3, 131, 64, 1, 2560, LINEAR_CFG_ACC(WT, AUTO)}}, \
+    {"linear_" name "_chunked_acc", VARS_CHUNK, check_linear, {33, 131, 64, 0, 2560, LINEAR_CFG_ACC(WT, AUTO)}}
+
 static const op_case matmul_cases[] = {
     /* f32, tiled: size-1, odd primes (scalar K), tile boundaries +-1, aligned, vec4 K */
     {"linear_f32_tiled", VARS, check_linear, {1, 1, 1, 0, 0, LINEAR_CFG(F32, TILED, 0)}},
@@ -199,63 +231,8 @@ static const op_case matmul_cases[] = {
     {"linear_bf16_vecsh_packed", VARS, check_linear, {2, 7, 31, 1, 0, LINEAR_CFG(BF16, VECSH, 1)}},
     {"linear_bf16_chunked", VARS_CHUNK, check_linear, {1, 131, 3, 1, 768, LINEAR_CFG(BF16, AUTO, 0)}},
     {"linear_bf16_chunked", VARS_CHUNK, check_linear, {10, 131, 3, 0, 768, LINEAR_CFG(BF16, AUTO, 0)}},
-    /* q8_0: the three paths, M odd and around 8, N odd, K one to 18 blocks (576: longer than one mat-vec stride),
-       bias, accumulate, several subgroups per mat-vec workgroup, and chunks */
-    {"linear_q8_0_tiled", VARS, check_linear, {1, 17, 32, 1, 0, LINEAR_CFG(Q8_0, TILED, 0)}},
-    {"linear_q8_0_tiled", VARS, check_linear, {9, 63, 64, 0, 0, LINEAR_CFG(Q8_0, TILED, 0)}},
-    {"linear_q8_0_tiled", VARS, check_linear, {33, 1, 96, 1, 0, LINEAR_CFG(Q8_0, TILED, 0)}},
-    {"linear_q8_0_tiled", VARS, check_linear, {65, 63, 576, 1, 0, LINEAR_CFG(Q8_0, TILED, 0)}},
-    {"linear_q8_0_tiled_acc", VARS, check_linear, {2, 17, 576, 0, 0, LINEAR_CFG_ACC(Q8_0, TILED)}},
-    {"linear_q8_0_tiled_acc", VARS, check_linear, {7, 63, 96, 1, 0, LINEAR_CFG_ACC(Q8_0, TILED)}},
-    {"linear_q8_0_vec", VARS, check_linear, {1, 17, 32, 1, 0, LINEAR_CFG(Q8_0, VEC, 0)}},
-    {"linear_q8_0_vec", VARS, check_linear, {2, 63, 576, 0, 0, LINEAR_CFG(Q8_0, VEC, 0)}},
-    {"linear_q8_0_vec", VARS, check_linear, {7, 1, 64, 1, 0, LINEAR_CFG(Q8_0, VEC, 0)}},
-    {"linear_q8_0_vec", VARS, check_linear, {8, 17, 96, 0, 0, LINEAR_CFG(Q8_0, VEC, 0)}},
-    {"linear_q8_0_vec_acc", VARS, check_linear, {1, 63, 576, 1, 0, LINEAR_CFG_ACC(Q8_0, VEC)}},
-    {"linear_q8_0_vec_acc", VARS, check_linear, {7, 17, 32, 0, 0, LINEAR_CFG_ACC(Q8_0, VEC)}},
-    {"linear_q8_0_vec_wg64", VARS, check_linear, {1, 17, 576, 1, 0, LINEAR_CFG_WG(Q8_0, VEC, 0, 64)}},
-    {"linear_q8_0_vecsh", VARS, check_linear, {1, 17, 32, 1, 0, LINEAR_CFG(Q8_0, VECSH, 0)}},
-    {"linear_q8_0_vecsh", VARS, check_linear, {2, 63, 576, 0, 0, LINEAR_CFG(Q8_0, VECSH, 0)}},
-    {"linear_q8_0_vecsh", VARS, check_linear, {7, 1, 64, 1, 0, LINEAR_CFG(Q8_0, VECSH, 0)}},
-    {"linear_q8_0_vecsh", VARS, check_linear, {8, 17, 96, 0, 0, LINEAR_CFG(Q8_0, VECSH, 0)}},
-    {"linear_q8_0_vecsh_acc", VARS, check_linear, {1, 63, 576, 1, 0, LINEAR_CFG_ACC(Q8_0, VECSH)}},
-    {"linear_q8_0_vecsh_acc", VARS, check_linear, {7, 17, 32, 0, 0, LINEAR_CFG_ACC(Q8_0, VECSH)}},
-    {"linear_q8_0_vecsh_wg64", VARS, check_linear, {1, 17, 576, 1, 0, LINEAR_CFG_WG(Q8_0, VECSH, 0, 64)}},
-    {"linear_q8_0_auto", VARS, check_linear, {8, 19, 64, 1, 0, LINEAR_CFG(Q8_0, AUTO, 0)}},
-    {"linear_q8_0_auto", VARS, check_linear, {9, 19, 64, 1, 0, LINEAR_CFG(Q8_0, AUTO, 0)}},
-    {"linear_q8_0_chunked", VARS_CHUNK, check_linear, {1, 131, 64, 1, 2560, LINEAR_CFG(Q8_0, AUTO, 0)}},
-    {"linear_q8_0_chunked", VARS_CHUNK, check_linear, {9, 131, 64, 0, 2560, LINEAR_CFG(Q8_0, AUTO, 0)}},
-    {"linear_q8_0_chunked", VARS_CHUNK, check_linear, {2, 63, 576, 1, 24000, LINEAR_CFG(Q8_0, AUTO, 0)}},
-    {"linear_q8_0_chunked_acc", VARS_CHUNK, check_linear, {3, 131, 64, 1, 2560, LINEAR_CFG_ACC(Q8_0, AUTO)}},
-    {"linear_q8_0_chunked_acc", VARS_CHUNK, check_linear, {33, 131, 64, 0, 2560, LINEAR_CFG_ACC(Q8_0, AUTO)}},
-    /* q4_0: the same */
-    {"linear_q4_0_tiled", VARS, check_linear, {1, 17, 32, 1, 0, LINEAR_CFG(Q4_0, TILED, 0)}},
-    {"linear_q4_0_tiled", VARS, check_linear, {9, 63, 64, 0, 0, LINEAR_CFG(Q4_0, TILED, 0)}},
-    {"linear_q4_0_tiled", VARS, check_linear, {33, 1, 96, 1, 0, LINEAR_CFG(Q4_0, TILED, 0)}},
-    {"linear_q4_0_tiled", VARS, check_linear, {65, 63, 576, 1, 0, LINEAR_CFG(Q4_0, TILED, 0)}},
-    {"linear_q4_0_tiled_acc", VARS, check_linear, {2, 17, 576, 0, 0, LINEAR_CFG_ACC(Q4_0, TILED)}},
-    {"linear_q4_0_tiled_acc", VARS, check_linear, {7, 63, 96, 1, 0, LINEAR_CFG_ACC(Q4_0, TILED)}},
-    {"linear_q4_0_vec", VARS, check_linear, {1, 17, 32, 1, 0, LINEAR_CFG(Q4_0, VEC, 0)}},
-    {"linear_q4_0_vec", VARS, check_linear, {2, 63, 576, 0, 0, LINEAR_CFG(Q4_0, VEC, 0)}},
-    {"linear_q4_0_vec", VARS, check_linear, {7, 1, 64, 1, 0, LINEAR_CFG(Q4_0, VEC, 0)}},
-    {"linear_q4_0_vec", VARS, check_linear, {8, 17, 96, 0, 0, LINEAR_CFG(Q4_0, VEC, 0)}},
-    {"linear_q4_0_vec_acc", VARS, check_linear, {1, 63, 576, 1, 0, LINEAR_CFG_ACC(Q4_0, VEC)}},
-    {"linear_q4_0_vec_acc", VARS, check_linear, {7, 17, 32, 0, 0, LINEAR_CFG_ACC(Q4_0, VEC)}},
-    {"linear_q4_0_vec_wg64", VARS, check_linear, {1, 17, 576, 1, 0, LINEAR_CFG_WG(Q4_0, VEC, 0, 64)}},
-    {"linear_q4_0_vecsh", VARS, check_linear, {1, 17, 32, 1, 0, LINEAR_CFG(Q4_0, VECSH, 0)}},
-    {"linear_q4_0_vecsh", VARS, check_linear, {2, 63, 576, 0, 0, LINEAR_CFG(Q4_0, VECSH, 0)}},
-    {"linear_q4_0_vecsh", VARS, check_linear, {7, 1, 64, 1, 0, LINEAR_CFG(Q4_0, VECSH, 0)}},
-    {"linear_q4_0_vecsh", VARS, check_linear, {8, 17, 96, 0, 0, LINEAR_CFG(Q4_0, VECSH, 0)}},
-    {"linear_q4_0_vecsh_acc", VARS, check_linear, {1, 63, 576, 1, 0, LINEAR_CFG_ACC(Q4_0, VECSH)}},
-    {"linear_q4_0_vecsh_acc", VARS, check_linear, {7, 17, 32, 0, 0, LINEAR_CFG_ACC(Q4_0, VECSH)}},
-    {"linear_q4_0_vecsh_wg64", VARS, check_linear, {1, 17, 576, 1, 0, LINEAR_CFG_WG(Q4_0, VECSH, 0, 64)}},
-    {"linear_q4_0_auto", VARS, check_linear, {8, 19, 64, 1, 0, LINEAR_CFG(Q4_0, AUTO, 0)}},
-    {"linear_q4_0_auto", VARS, check_linear, {9, 19, 64, 1, 0, LINEAR_CFG(Q4_0, AUTO, 0)}},
-    {"linear_q4_0_chunked", VARS_CHUNK, check_linear, {1, 131, 64, 1, 2560, LINEAR_CFG(Q4_0, AUTO, 0)}},
-    {"linear_q4_0_chunked", VARS_CHUNK, check_linear, {9, 131, 64, 0, 2560, LINEAR_CFG(Q4_0, AUTO, 0)}},
-    {"linear_q4_0_chunked", VARS_CHUNK, check_linear, {2, 63, 576, 1, 12000, LINEAR_CFG(Q4_0, AUTO, 0)}},
-    {"linear_q4_0_chunked_acc", VARS_CHUNK, check_linear, {3, 131, 64, 1, 2560, LINEAR_CFG_ACC(Q4_0, AUTO)}},
-    {"linear_q4_0_chunked_acc", VARS_CHUNK, check_linear, {33, 131, 64, 0, 2560, LINEAR_CFG_ACC(Q4_0, AUTO)}},
+    QUANT_LINEAR_CASES(Q8_0, "q8_0", 24000),
+    QUANT_LINEAR_CASES(Q4_0, "q4_0", 12000),
 };
 
 const op_case *op_check_cases_matmul(int *count) {
