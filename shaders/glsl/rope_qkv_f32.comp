@@ -5,7 +5,7 @@
 //   q_out[t, h]  = rope(qkv[t, h])                      h <  q_heads
 //   k_out[t, h]  = rope(qkv[t, q_heads + h])            h <  kv_heads   (a key-cache row range)
 //   v_out[t, h]  =      qkv[t, q_heads + kv_heads + h]  h <  kv_heads   (a value-cache row range)
-//   pos_out[t]   = pos[t]                                               (the cache's positions)
+//   pos_out[pos_first + t] = pos[t]                                     (the cache's positions)
 // where head h of token t starts at t*in_stride + h*d in qkv, and the outputs are dense [tokens, heads*d].
 // The rotation is rope_neox_f32's exactly (NeoX / HF rotate_half over the whole head, HF's f32 angle
 // pos*inv_freq, sin/cos from rope_sincos.glsl), so both kernels give the same bits.
@@ -22,7 +22,9 @@ layout(std430, binding = 3) writeonly buffer Q { float q_out[]; };
 layout(std430, binding = 4) writeonly buffer K { float k_out[]; };
 layout(std430, binding = 5) writeonly buffer V { float v_out[]; };
 layout(std430, binding = 6) writeonly buffer PosOut { int pos_out[]; };
-layout(push_constant) uniform Params { uint tokens; uint q_heads; uint kv_heads; uint head_dim; uint in_stride; } p;
+layout(push_constant) uniform Params {
+    uint tokens; uint q_heads; uint kv_heads; uint head_dim; uint in_stride; uint pos_first;
+} p;
 
 #include "rope_sincos.glsl"
 
@@ -34,7 +36,7 @@ void main() {
     uint h = th % heads, t = th / heads;
     uint xi = t * p.in_stride + h * p.head_dim + i;
     float x1 = x[xi], x2 = x[xi + half_d];
-    if (h == 0u && i == 0u) pos_out[t] = pos[t];
+    if (h == 0u && i == 0u) pos_out[p.pos_first + t] = pos[t];
     if (h >= p.q_heads + p.kv_heads) {
         uint vi = (t * p.kv_heads + (h - p.q_heads - p.kv_heads)) * p.head_dim + i;
         v_out[vi] = x1;

@@ -1,13 +1,13 @@
 // rope_qkv_f32 — WGSL twin of shaders/glsl/rope_qkv_f32.comp: places new tokens' attention inputs from one
 // fused qkv projection in one dispatch:
 //   q_out[t, h] = rope(qkv[t, h]) (h < q_heads),  k_out[t, h] = rope(qkv[t, q_heads + h]) (h < kv_heads),
-//   v_out[t, h] = qkv[t, q_heads + kv_heads + h] (h < kv_heads),  pos_out[t] = pos[t],
+//   v_out[t, h] = qkv[t, q_heads + kv_heads + h] (h < kv_heads),  pos_out[pos_first + t] = pos[t],
 // head h of token t at t*in_stride + h*d in qkv, outputs dense [tokens, heads*d]. The rotation and sin/cos
 // are rope_neox_f32.wgsl's (WGSL has no includes: sin_cos is repeated from there; keep the two equal).
 // Bindings: 0 qkv (read), 1 pos (i32, read), 2 inv_freq (read), 3 q_out, 4 k_out, 5 v_out, 6 pos_out
 // (written), 7 params (uniform gpu_params_rope_qkv). Overrides: @id(0) workgroup size (default 64).
 // One invocation per (token, head of q|k|v, i < d/2), 2-D grid.
-struct Params { tokens: u32, q_heads: u32, kv_heads: u32, head_dim: u32, in_stride: u32 }
+struct Params { tokens: u32, q_heads: u32, kv_heads: u32, head_dim: u32, in_stride: u32, pos_first: u32 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> pos: array<i32>;
@@ -59,7 +59,7 @@ fn main(@builtin(global_invocation_id) gid3: vec3<u32>, @builtin(num_workgroups)
     let x1 = x[xi];
     let x2 = x[xi + half_d];
     if (h == 0u && i == 0u) {
-        pos_out[t] = pos[t];
+        pos_out[p.pos_first + t] = pos[t];
     }
     if (h >= p.q_heads + p.kv_heads) {
         let vi = (t * p.kv_heads + (h - p.q_heads - p.kv_heads)) * p.head_dim + i;

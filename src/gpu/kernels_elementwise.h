@@ -75,6 +75,7 @@ typedef struct gpu_params_rope_qkv {
     uint32_t kv_heads;
     uint32_t head_dim;  /* even */
     uint32_t in_stride; /* elements between tokens in qkv, >= (q_heads + 2*kv_heads)*head_dim */
+    uint32_t pos_first; /* pos_out[pos_first + t] is written: the op binds pos_out from an aligned offset */
 } gpu_params_rope_qkv;
 
 /* row gather / scatter of 4-byte elements: out[i,:] = src[idx[i],:] or dst[idx[i],:] = src[i,:] */

@@ -204,8 +204,16 @@ vkvlm_status gpu_op_rope_qkv_f32(gpu_cmd *cmd, gpu_binding q_out, gpu_binding k_
     if (pairs > UINT32_MAX || (uint64_t)tokens * in_stride > UINT32_MAX)
         return vkvlm_error_set(err, VKVLM_ERR_LIMIT, "rope_qkv_f32: %u tokens x %llu heads exceed 32-bit indexing",
                                tokens, (unsigned long long)heads);
+    /* pos_out is a slice of the KV cache's positions that starts at any token: bound as it is, a misaligned
+     * offset would make the dispatch bounce it through scratch (two copies and an allocation per layer per
+     * decoded token), so bind from the aligned offset below it and index from there */
+    uint64_t align = gpu_device_caps(gpu_cmd_device(cmd))->min_storage_offset_alignment;
+    uint64_t lead = align > 1 ? pos_out.offset % align : 0;
+    if (lead % 4) return vkvlm_error_set(err, VKVLM_ERR_USAGE, "rope_qkv_f32: pos_out offset not a multiple of 4");
+    pos_out.offset -= lead;
+    pos_out.size += lead;
     gpu_params_rope_qkv p = {.tokens = tokens, .q_heads = q_heads, .kv_heads = kv_heads, .head_dim = head_dim,
-                             .in_stride = in_stride};
+                             .in_stride = in_stride, .pos_first = (uint32_t)(lead / 4)};
     gpu_binding bind[7] = {qkv, pos, inv_freq, q_out, k_out, v_out, pos_out};
     return element_dispatch(cmd, GPU_KERNEL_ROPE_QKV_F32, bind, 7, &p, sizeof p, (uint32_t)pairs, NULL, err);
 }

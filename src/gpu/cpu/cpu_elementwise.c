@@ -138,7 +138,7 @@ static void cpu_rope_qkv_f32(const cpu_kernel_call *c) {
     uint32_t half = p->head_dim / 2, counts[3] = {p->q_heads, p->kv_heads, p->kv_heads};
     for (uint32_t t = 0; t < p->tokens; t++) {
         const float *xr = x + (size_t)t * p->in_stride;
-        pos_out[t] = pos[t];
+        pos_out[p->pos_first + t] = pos[t];
         for (int part = 0; part < 3; part++) {
             for (uint32_t h = 0; h < counts[part]; h++, xr += p->head_dim) {
                 float *yr = outs[part] + ((size_t)t * counts[part] + h) * p->head_dim;
