@@ -139,8 +139,9 @@ vkvlm_status vit_forward_reduced(vit_model *m, gpu_cmd *cmd, gpu_binding pixels,
         if (st == VKVLM_OK) st = gpu_op_linear(cmd, v, hn, &L->wv.view, model_vec(&L->bv), t, NULL, err);
         gpu_binding lse = reduce_vision_lse(reduce, i, t);
         if (st == VKVLM_OK) st = gpu_op_attention_prefill_f32(cmd, attn, lse, q, k, v, none, none, &a, err);
-        if (st == VKVLM_OK) st = gpu_op_linear(cmd, hn, attn, &L->wo.view, model_vec(&L->bo), t, NULL, err);
-        if (st == VKVLM_OK) st = gpu_op_add_inplace_f32(cmd, h, hn, t * d, t * d, err);
+        /* the residual adds are fused into out_proj and fc2: h += x . w^T + b */
+        const gpu_linear_opts residual = {.accumulate = true};
+        if (st == VKVLM_OK) st = gpu_op_linear(cmd, h, attn, &L->wo.view, model_vec(&L->bo), t, &residual, err);
         /* reduction hook: tokens may be merged away here, before the MLP */
         if (st == VKVLM_OK) st = reduce_vision_after_attention(reduce, m, cmd, i, &t, err);
         /* h += fc2(quick_gelu(fc1(LN2(h)))) */
@@ -153,8 +154,7 @@ vkvlm_status vit_forward_reduced(vit_model *m, gpu_cmd *cmd, gpu_binding pixels,
             else st = vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "vision tower: activation %s is not supported",
                                       vkvlm_config_act_name(c->hidden_act));
         }
-        if (st == VKVLM_OK) st = gpu_op_linear(cmd, hn, mlp, &L->fc2.view, model_vec(&L->fc2_b), t, NULL, err);
-        if (st == VKVLM_OK) st = gpu_op_add_inplace_f32(cmd, h, hn, t * d, t * d, err);
+        if (st == VKVLM_OK) st = gpu_op_linear(cmd, h, mlp, &L->fc2.view, model_vec(&L->fc2_b), t, &residual, err);
     }
     /* SigLIP: post_layernorm on the last layer's output (back into h, where the features are read) */
     if (st == VKVLM_OK && m->kind == VIT_SIGLIP) {
