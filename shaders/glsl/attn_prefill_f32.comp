@@ -8,14 +8,17 @@
 //           g*kv_head_stride + d, so a KV cache of larger capacity, token- or head-major, binds directly),
 //           3 pos_q [q_len] int32, 4 pos_k [kv_len] int32 (read; ignored unless causal),
 //           5 out [q_len, q_heads, D] (written), 6 lse [q_heads, q_len] (written when has_lse).
-// Push constants: gpu_params_attention. Grid: x = ceil(q_len / local size), y = q_heads.
-// Specialization constants: 0 workgroup size (rows per workgroup, default 64), 1 D = head_dim (default 64),
-//           2 keys per block (default 4: scores of a block are independent work between rescales; lavapipe's
-//           compile time grows steeply with BC * D, 2.4 s for one pipeline at 16 * 16).
-// One invocation per query row keeps the running max, sum and accumulator in registers and walks the keys
-// block by block: scores of a block first, then at most one rescale per block instead of one per key. K/V rows are
-// read from global memory (every row of a workgroup reads the same key, so caches broadcast it); CPU
-// drivers measured slower with workgroup-memory staging (ENVIRONMENT.md).
+// Push constants: gpu_params_attention. Grid: x = ceil(q_len / (local size * RB)), y = q_heads.
+// Specialization constants: 0 workgroup size (default 64), 1 D = head_dim (default 64), 2 keys per block
+//           (default 4: scores of a block are independent work between rescales; lavapipe's compile time grows
+//           steeply with BC * D, 2.4 s for one pipeline at 16 * 16), 3 RB query rows per invocation (default 1;
+//           2 * RB * D <= GPU_ATTN_PREFILL_PRIVATE_FLOATS).
+// An invocation owns RB consecutive query rows and keeps their running max, sum and accumulator in registers
+// while it walks the keys block by block: scores of a block first, then at most one rescale per block instead
+// of one per key. Each K/V element loaded serves all RB rows (register blocking, as in the tiled matmul): on CPU
+// drivers, where registers are memory anyway, RB 32 measured 3-5x faster than RB 1. K/V rows are read from
+// global memory (every invocation of a workgroup reads the same key, so caches broadcast it); CPU drivers
+// measured slower with workgroup-memory staging (ENVIRONMENT.md).
 layout(local_size_x_id = 0) in;
 layout(local_size_x = 64) in;
 layout(constant_id = 1) const uint D = 64;
@@ -35,48 +38,81 @@ layout(push_constant) uniform Params {
 
 #define NEG_INF uintBitsToFloat(0xff800000u)
 
+layout(constant_id = 3) const uint RB = 1; // query rows per invocation: each key and value load serves RB rows
+
 void main() {
-    uint row = gl_GlobalInvocationID.x, h = gl_WorkGroupID.y;
-    if (row >= p.q_len) return; // no barriers below: idle rows may leave
-    uint g = h / (p.q_heads / p.kv_heads);
-    uint qo = (row * p.q_heads + h) * D, kvo = g * p.kv_head_stride;
-    float qr[D], acc[D];
-    for (uint d = 0u; d < D; d++) {
-        qr[d] = q[qo + d] * p.scale; // scaling q once costs D multiplies instead of one per key
-        acc[d] = 0.0;
+    const uint WG = gl_WorkGroupSize.x;
+    uint h = gl_WorkGroupID.y, base = (gl_WorkGroupID.x * WG + gl_LocalInvocationID.x) * RB;
+    if (base >= p.q_len) return; // no barriers below: idle rows may leave
+    uint g = h / (p.q_heads / p.kv_heads), kvo = g * p.kv_head_stride;
+    // rows base .. base + RB - 1, clamped to the last row (a clamped row is computed again, stored once)
+    uint rows[RB];
+    float qr[RB][D], acc[RB][D], m[RB], l[RB];
+    int pq[RB];
+    for (uint r = 0u; r < RB; r++) {
+        rows[r] = min(base + r, p.q_len - 1u);
+        uint qo = (rows[r] * p.q_heads + h) * D;
+        for (uint d = 0u; d < D; d++) {
+            qr[r][d] = q[qo + d] * p.scale; // scaling q once costs D multiplies instead of one per key
+            acc[r][d] = 0.0;
+        }
+        pq[r] = p.causal != 0u ? pos_q[rows[r]] : 0;
+        m[r] = NEG_INF;
+        l[r] = 0.0;
     }
-    int pq = p.causal != 0u ? pos_q[row] : 0;
-    float m = NEG_INF, l = 0.0;
     for (uint j0 = 0u; j0 < p.kv_len; j0 += BC) {
-        float s[BC];
-        float bmax = NEG_INF;
+        float s[RB][BC];
+        float bmax[RB];
+        bool any = false;
+        for (uint r = 0u; r < RB; r++) bmax[r] = NEG_INF;
         for (uint jj = 0u; jj < BC; jj++) {
             uint j = j0 + jj;
-            s[jj] = NEG_INF;
-            if (j < p.kv_len && (p.causal == 0u || pos_k[j] <= pq)) {
-                uint ko = j * p.kv_row_stride + kvo;
-                float dot = 0.0;
-                for (uint d = 0u; d < D; d++) dot += qr[d] * k[ko + d];
-                s[jj] = dot;
-                bmax = max(bmax, dot);
+            for (uint r = 0u; r < RB; r++) s[r][jj] = NEG_INF;
+            if (j >= p.kv_len) continue;
+            int pk = p.causal != 0u ? pos_k[j] : 0;
+            uint ko = j * p.kv_row_stride + kvo;
+            float dot[RB];
+            for (uint r = 0u; r < RB; r++) dot[r] = 0.0;
+            for (uint d = 0u; d < D; d++) {
+                float kd = k[ko + d];
+                for (uint r = 0u; r < RB; r++) dot[r] += qr[r][d] * kd;
+            }
+            for (uint r = 0u; r < RB; r++) {
+                if (pk <= pq[r]) {
+                    s[r][jj] = dot[r];
+                    bmax[r] = max(bmax[r], dot[r]);
+                    any = true;
+                }
             }
         }
-        if (bmax == NEG_INF) continue; // the whole block is masked
-        if (bmax > m) { // rescale only when the running max moves: rare after the first blocks
-            float corr = m == NEG_INF ? 0.0 : exp(m - bmax);
-            l *= corr;
-            for (uint d = 0u; d < D; d++) acc[d] *= corr;
-            m = bmax;
+        if (!any) continue; // the whole block is masked for every row
+        float pj[RB][BC];
+        for (uint r = 0u; r < RB; r++) {
+            if (bmax[r] > m[r]) { // rescale only when the running max moves: rare after the first blocks
+                float corr = m[r] == NEG_INF ? 0.0 : exp(m[r] - bmax[r]);
+                l[r] *= corr;
+                for (uint d = 0u; d < D; d++) acc[r][d] *= corr;
+                m[r] = bmax[r];
+            }
+            for (uint jj = 0u; jj < BC; jj++) {
+                pj[r][jj] = s[r][jj] == NEG_INF ? 0.0 : exp(s[r][jj] - m[r]);
+                l[r] += pj[r][jj];
+            }
         }
         for (uint jj = 0u; jj < BC; jj++) {
-            if (s[jj] == NEG_INF) continue;
-            float pj = exp(s[jj] - m);
-            l += pj;
+            if (j0 + jj >= p.kv_len) break;
             uint vo = (j0 + jj) * p.kv_row_stride + kvo;
-            for (uint d = 0u; d < D; d++) acc[d] += pj * v[vo + d];
+            for (uint d = 0u; d < D; d++) {
+                float vd = v[vo + d];
+                for (uint r = 0u; r < RB; r++) acc[r][d] += pj[r][jj] * vd;
+            }
         }
     }
-    float inv = l > 0.0 ? 1.0 / l : 0.0; // no visible key: zeros, as the reference
-    for (uint d = 0u; d < D; d++) o[qo + d] = acc[d] * inv;
-    if (p.has_lse != 0u) lse[h * p.q_len + row] = l > 0.0 ? m + log(l) : NEG_INF;
+    for (uint r = 0u; r < RB; r++) {
+        if (base + r >= p.q_len) break; // a clamped duplicate of the last row
+        uint qo = (rows[r] * p.q_heads + h) * D;
+        float inv = l[r] > 0.0 ? 1.0 / l[r] : 0.0; // no visible key: zeros, as the reference
+        for (uint d = 0u; d < D; d++) o[qo + d] = acc[r][d] * inv;
+        if (p.has_lse != 0u) lse[h * p.q_len + rows[r]] = l[r] > 0.0 ? m[r] + log(l[r]) : NEG_INF;
+    }
 }

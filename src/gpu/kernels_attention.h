@@ -8,6 +8,10 @@
 /* Largest head_dim the kernels take: the prefill kernel keeps a query row and its accumulator in
  * registers, sized by the D specialization constant. */
 #define GPU_ATTN_MAX_HEAD_DIM 256u
+/* The prefill kernel's RB specialization constant (query rows per invocation) and the bound on its two private
+ * arrays, 2 * RB * head_dim floats (16 KiB: see ops_attention.c for the driver behaviour behind it). */
+#define GPU_ATTN_PREFILL_MAX_ROWS 32u
+#define GPU_ATTN_PREFILL_PRIVATE_FLOATS 4096u
 
 /* Multi-head attention, f32. Q and out are [q_len, q_heads, head_dim]; K/V element (j, g, d) lies at
  * j*kv_row_stride + g*kv_head_stride + d, so a token-major [capacity, kv_heads, head_dim] or head-major

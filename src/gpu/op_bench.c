@@ -69,6 +69,45 @@ static vkvlm_status linear_record(gpu_cmd *cmd, gpu_buffer *const *b, const uint
     return gpu_op_linear(cmd, gpu_whole(b[3]), gpu_whole(b[0]), &w, gpu_whole(b[2]), s[0], NULL, err);
 }
 
+/* ---------------------------------------------------------------- attention (bidirectional: random words
+ * would make meaningless positions, and a vision tower's attention is the bidirectional one) */
+
+/* shape: q_len (= kv_len for prefill; 1 query row and kv_len = shape[0] for decode), q_heads, kv_heads, head_dim.
+ * buffers: q, k, v, out, lse / partial */
+static gpu_attention_desc attn_desc(const uint32_t *s, bool decode) {
+    return (gpu_attention_desc){.q_len = decode ? 1 : s[0], .kv_len = s[0], .q_heads = s[1], .kv_heads = s[2],
+                                .head_dim = s[3]};
+}
+static uint64_t attn_bytes(const uint32_t *s, int i, bool decode) {
+    uint64_t q = (decode ? 1 : s[0]) * (uint64_t)s[1] * s[3], kv = (uint64_t)s[0] * s[2] * s[3];
+    if (i == 4) {
+        gpu_attention_desc d = attn_desc(s, decode);
+        uint64_t partial = gpu_op_attention_decode_partial_bytes(&d);
+        return decode ? (partial ? partial : 4) : (uint64_t)s[1] * s[0] * 4;
+    }
+    return (i == 1 || i == 2 ? kv : q) * 4;
+}
+static uint64_t attn_prefill_bytes(const uint32_t *s, int i) { return attn_bytes(s, i, false); }
+static uint64_t attn_decode_bytes(const uint32_t *s, int i) { return attn_bytes(s, i, true); }
+static double attn_prefill_flops(const uint32_t *s) { return 4.0 * s[0] * s[0] * s[1] * s[3]; }
+static double attn_decode_flops(const uint32_t *s) { return 4.0 * s[0] * s[1] * s[3]; }
+static vkvlm_status attn_prefill_record(gpu_cmd *cmd, gpu_buffer *const *b, const uint32_t *s, vkvlm_error *err) {
+    gpu_attention_desc d = attn_desc(s, false);
+    gpu_binding none = {0};
+    return gpu_op_attention_prefill_f32(cmd, gpu_whole(b[3]), gpu_whole(b[4]), gpu_whole(b[0]), gpu_whole(b[1]),
+                                        gpu_whole(b[2]), none, none, &d, err);
+}
+static vkvlm_status attn_decode_record(gpu_cmd *cmd, gpu_buffer *const *b, const uint32_t *s, vkvlm_error *err) {
+    gpu_attention_desc d = attn_desc(s, true);
+    gpu_binding none = {0}, partial = gpu_op_attention_decode_partial_bytes(&d) ? gpu_whole(b[4]) : none;
+    return gpu_op_attention_decode_f32(cmd, gpu_whole(b[3]), none, partial, gpu_whole(b[0]), gpu_whole(b[1]),
+                                       gpu_whole(b[2]), none, none, &d, err);
+}
+
+#define ATTN_CASE(op, q_len, q_heads, kv_heads, head_dim) \
+    {"attention_" #op, "len,q_heads,kv_heads,head_dim", {q_len, q_heads, kv_heads, head_dim}, 5, \
+     attn_##op##_bytes, attn_##op##_flops, attn_##op##_record}
+
 #define LINEAR_CASE(m, n, k, dtype) \
     {"linear", "m,n,k,wdtype", {m, n, k, dtype}, 4, linear_bytes, matmul_flops, linear_record}
 
@@ -100,6 +139,12 @@ static const bench_case cases[] = {
     LINEAR_CASE(512, 49152, 576, GPU_WEIGHT_F16),
     LINEAR_CASE(512, 49152, 576, GPU_WEIGHT_Q8_0),
     LINEAR_CASE(512, 49152, 576, GPU_WEIGHT_Q4_0),
+    /* CLIP ViT-L/14-336 (577 tokens, 16 heads), SigLIP-B/16-512 (1024 patches, 12 heads), SmolLM2-135M (9 / 3
+       heads): a prefill of 512 and a decoded token against 576 keys */
+    ATTN_CASE(prefill, 577, 16, 16, 64),
+    ATTN_CASE(prefill, 1024, 12, 12, 64),
+    ATTN_CASE(prefill, 512, 9, 3, 64),
+    ATTN_CASE(decode, 576, 9, 3, 64),
 };
 
 int op_bench_count(void) { return (int)(sizeof cases / sizeof cases[0]); }

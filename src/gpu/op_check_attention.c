@@ -12,6 +12,8 @@
  * near 1e-13; 1e-9 (the f32 bound used across the project) leaves four orders of magnitude, and the
  * per-element bound 1e-5 * (1 + |ref|) catches a single wrong row that NMSE would average away. lse is a
  * log of a sum (values of a few units), checked with the same bounds. */
+#include <stdio.h>
+
 #include "gpu/op_check_internal.h"
 
 #include <stdlib.h>
@@ -103,22 +105,33 @@ static const attn_run *run_of(const uint32_t *shape) { return (const attn_run *)
 
 static vkvlm_status record_prefill(gpu_cmd *cmd, int s, const check_tensor *t, const uint32_t *shape,
                                    vkvlm_error *err) {
-    const attn_case *c = run_of(shape)->c;
-    return gpu_op_attention_prefill_f32(cmd, check_bind(&t[5], s), check_bind(&t[6], s), check_bind(&t[0], s),
-                                        check_bind(&t[1], s), check_bind(&t[2], s), check_bind(&t[3], s),
-                                        check_bind(&t[4], s), &c->desc, err);
+    const attn_run *r = run_of(shape);
+    return gpu_op_attention_prefill_f32_with(cmd, check_bind(&t[5], s), check_bind(&t[6], s), check_bind(&t[0], s),
+                                             check_bind(&t[1], s), check_bind(&t[2], s), check_bind(&t[3], s),
+                                             check_bind(&t[4], s), &r->c->desc, s ? 0 : r->splits, err);
 }
 
-/* shape: tokens, kv_len, head_dim, q_heads, kv_heads, mode */
-static bool check_prefill(check_env *e, const uint32_t *shape) {
+/* shape: tokens, kv_len, head_dim, q_heads, kv_heads, mode; rows per invocation forced to rb (0: default) */
+static bool check_prefill_rows(check_env *e, const uint32_t *shape, uint32_t rb) {
+    const gpu_caps *caps = gpu_device_caps(e->side[0]);
+    if (rb > 1 && caps->backend != GPU_BACKEND_VULKAN) {
+        e->result->outcome = OP_CHECK_SKIP;
+        snprintf(e->result->detail, sizeof e->result->detail, "several rows per invocation are Vulkan-only");
+        return true;
+    }
     attn_case c;
     bool ok = attn_case_make(e, &c, shape[0], shape[1], shape[2], shape[3], shape[4], shape[5]);
-    attn_run run = {.c = &c};
+    attn_run run = {.c = &c, .splits = rb}; /* splits carries the prefill's rows per invocation */
     ok = ok && check_run_both(e, record_prefill, c.t, (const uint32_t *)(const void *)&run) &&
          check_tensor_compare(e, &c.t[5], 1e-9, 1e-5) && check_tensor_compare(e, &c.t[6], 1e-9, 1e-5);
     attn_case_free(&c);
     return ok;
 }
+
+static bool check_prefill(check_env *e, const uint32_t *shape) { return check_prefill_rows(e, shape, 0); }
+/* what GPUs run (one row per invocation), and an odd count whose last invocation holds clamped rows */
+static bool check_prefill_rb1(check_env *e, const uint32_t *shape) { return check_prefill_rows(e, shape, 1); }
+static bool check_prefill_rb3(check_env *e, const uint32_t *shape) { return check_prefill_rows(e, shape, 3); }
 
 /* ---------------------------------------------------------------- decode */
 
@@ -193,6 +206,11 @@ static const op_case attention_cases[] = {
     {"attn_prefill_f32", "tokens,kv,d,qh,kvh,mode", check_prefill, {5, 21, 64, 4, 2, 3}},
     {"attn_prefill_f32", "tokens,kv,d,qh,kvh,mode", check_prefill, {1, 37, 80, 9, 3, 4}},
     {"attn_prefill_f32", "tokens,kv,d,qh,kvh,mode", check_prefill, {16, 50, 16, 4, 1, 5}},
+    {"attn_prefill_f32", "tokens,kv,d,qh,kvh,mode", check_prefill, {100, 100, 64, 9, 3, 1}},
+    {"attn_prefill_rb1_f32", "tokens,kv,d,qh,kvh,mode", check_prefill_rb1, {33, 33, 80, 9, 3, 2}},
+    {"attn_prefill_rb1_f32", "tokens,kv,d,qh,kvh,mode", check_prefill_rb1, {16, 50, 16, 4, 1, 5}},
+    {"attn_prefill_rb3_f32", "tokens,kv,d,qh,kvh,mode", check_prefill_rb3, {17, 17, 128, 4, 2, 2}},
+    {"attn_prefill_rb3_f32", "tokens,kv,d,qh,kvh,mode", check_prefill_rb3, {65, 65, 16, 4, 2, 1}},
     {"attn_decode_f32", "q,kv,d,qh,kvh,splits", check_decode, {1, 1, 64, 4, 4, 1}},
     {"attn_decode_f32", "q,kv,d,qh,kvh,splits", check_decode, {1, 33, 80, 9, 3, 1}},
     {"attn_decode_f32", "q,kv,d,qh,kvh,splits", check_decode, {1, 100, 64, 4, 1, 3}},

@@ -52,26 +52,55 @@ static vkvlm_status attention_params(const gpu_attention_desc *desc, const char 
 /* Unused optional bindings still need a valid buffer: bind one the dispatch reads anyway. */
 static gpu_binding or_else(gpu_binding b, gpu_binding fallback) { return b.buffer ? b : fallback; }
 
-vkvlm_status gpu_op_attention_prefill_f32(gpu_cmd *cmd, gpu_binding out, gpu_binding lse, gpu_binding q, gpu_binding k,
-                                          gpu_binding v, gpu_binding pos_q, gpu_binding pos_k,
-                                          const gpu_attention_desc *desc, vkvlm_error *err) {
+/* Query rows per invocation of the prefill kernel by default. On CPU Vulkan drivers (lavapipe, SwiftShader) an
+ * invocation is a SIMD lane whose "registers" live in memory anyway: giving it RB rows lets one load of a key
+ * or value element serve RB rows, which measured 3-5x faster on lavapipe at RB 32 (docs/benchmarks.md). The
+ * private arrays (2 * RB * D floats) are kept within 16 KiB: at 32 KiB (RB 64, D 64) lavapipe 22.3 returned
+ * wrong results without any validation message. Other devices keep one row per invocation: RB > 1 there
+ * trades registers for reuse, and nothing has been measured on a GPU yet. WebGPU's twin has no RB. */
+static uint32_t prefill_rows_per_invocation(const gpu_caps *caps, uint32_t head_dim) {
+    if (caps->backend != GPU_BACKEND_VULKAN || caps->type != GPU_DEVICE_CPU) return 1;
+    uint32_t rb = GPU_ATTN_PREFILL_PRIVATE_FLOATS / (2 * head_dim);
+    return rb > GPU_ATTN_PREFILL_MAX_ROWS ? GPU_ATTN_PREFILL_MAX_ROWS : rb < 1 ? 1 : rb;
+}
+
+vkvlm_status gpu_op_attention_prefill_f32_with(gpu_cmd *cmd, gpu_binding out, gpu_binding lse, gpu_binding q,
+                                               gpu_binding k, gpu_binding v, gpu_binding pos_q, gpu_binding pos_k,
+                                               const gpu_attention_desc *desc, uint32_t rows_per_invocation,
+                                               vkvlm_error *err) {
     const gpu_caps *caps = gpu_device_caps(gpu_cmd_device(cmd));
     gpu_params_attention p;
     vkvlm_status st = attention_params(desc, "attention prefill", &p, err);
     if (st != VKVLM_OK || !p.q_len) return st;
     if (p.causal && (!pos_q.buffer || !pos_k.buffer))
         return vkvlm_error_set(err, VKVLM_ERR_USAGE, "attention prefill: causal needs both position buffers");
+    uint32_t rb = rows_per_invocation ? rows_per_invocation : prefill_rows_per_invocation(caps, p.head_dim);
+    if (rb > GPU_ATTN_PREFILL_MAX_ROWS || (uint64_t)rb * 2 * p.head_dim > GPU_ATTN_PREFILL_PRIVATE_FLOATS)
+        return vkvlm_error_set(err, VKVLM_ERR_USAGE, "attention prefill: %u rows per invocation at head_dim %u", rb,
+                               p.head_dim);
+    if (rb > 1 && caps->backend != GPU_BACKEND_VULKAN)
+        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "attention prefill: several rows per invocation are "
+                               "Vulkan-only");
     p.has_lse = lse.buffer != NULL;
+    /* 64 invocations, fewer when the rows would not fill them (down to a subgroup). With several rows each, one
+     * subgroup: a CPU driver runs a workgroup on one thread, so 8 x 32 rows per workgroup leaves enough of them
+     * (a 512-token prompt with 9 heads is 18) for every core. */
     uint32_t local = 64, min_local = caps->subgroup_size ? caps->subgroup_size : 1;
-    while (local / 2 >= p.q_len && local / 2 >= min_local) local /= 2;
+    while (((uint64_t)local / 2 * rb >= p.q_len || rb > 1) && local / 2 >= min_local) local /= 2;
     if (local > caps->max_workgroup_invocations) local = pow2_floor(caps->max_workgroup_invocations);
     gpu_dispatch_desc d = {.kernel = GPU_KERNEL_ATTN_PREFILL_F32,
                            .bindings = {q, k, v, or_else(pos_q, q), or_else(pos_k, q), out, or_else(lse, out)},
                            .params = &p,
                            .params_size = sizeof p,
-                           .spec = {local, p.head_dim},
-                           .groups = {div_up(p.q_len, local), p.q_heads, 1}};
+                           .spec = {local, p.head_dim, 0, rb},
+                           .groups = {div_up(p.q_len, local * rb), p.q_heads, 1}};
     return gpu_cmd_dispatch(cmd, &d, err);
+}
+
+vkvlm_status gpu_op_attention_prefill_f32(gpu_cmd *cmd, gpu_binding out, gpu_binding lse, gpu_binding q, gpu_binding k,
+                                          gpu_binding v, gpu_binding pos_q, gpu_binding pos_k,
+                                          const gpu_attention_desc *desc, vkvlm_error *err) {
+    return gpu_op_attention_prefill_f32_with(cmd, out, lse, q, k, v, pos_q, pos_k, desc, 0, err);
 }
 
 /* The default split count for a decode shape. */

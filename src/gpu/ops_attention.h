@@ -45,6 +45,14 @@ vkvlm_status gpu_op_attention_prefill_f32(gpu_cmd *cmd, gpu_binding out, gpu_bin
                                           gpu_binding v, gpu_binding pos_q, gpu_binding pos_k,
                                           const gpu_attention_desc *desc, vkvlm_error *err);
 
+/* The same with the rows each invocation computes fixed (tests and benchmarks; 0: the default, which is 1
+ * except on CPU Vulkan drivers). At most GPU_ATTN_PREFILL_MAX_ROWS, and 2 * rows * head_dim at most
+ * GPU_ATTN_PREFILL_PRIVATE_FLOATS; more than 1 on Vulkan only (VKVLM_ERR_UNSUPPORTED elsewhere). */
+vkvlm_status gpu_op_attention_prefill_f32_with(gpu_cmd *cmd, gpu_binding out, gpu_binding lse, gpu_binding q,
+                                               gpu_binding k, gpu_binding v, gpu_binding pos_q, gpu_binding pos_k,
+                                               const gpu_attention_desc *desc, uint32_t rows_per_invocation,
+                                               vkvlm_error *err);
+
 /* Decode attention: the same contract as prefill, built for few query rows (q_len of 1 to a few) against a
  * long KV cache; the key axis is split over workgroups, whose partial results (partial, f32) a second
  * dispatch merges. partial.buffer NULL: no split (one workgroup per row and head). */
