@@ -72,8 +72,9 @@ enum {
  * rules and the forcing, before the limit profile; docs/portability.md lists the rules and their sources. */
 #define GPU_QUIRK_COUNT 4
 typedef struct gpu_quirks {
-    bool slow_shared_memory;   /* workgroup memory + barriers cost more than they save (CPU drivers);
-                                  informational: no kernel has a shared-memory tiling to switch off yet */
+    bool slow_shared_memory;   /* workgroup memory + barriers cost more than they save (CPU drivers): decode
+                                  attention takes the barrier-free lanes kernel and prefill attention gives each
+                                  invocation several query rows (ops_attention.c) */
     bool fp16_inaccurate;      /* fp16 arithmetic gives visibly larger errors: caps.fp16_arithmetic = false */
     bool subgroup_size_one;    /* the driver reports subgroups of one invocation: subgroup reductions would
                                   run serially over the workgroup, so caps.subgroup_ops = 0 (shared trees) */

@@ -44,6 +44,8 @@ typedef struct gpu_params_attention {
     X(GPU_KERNEL_ATTN_DECODE_F32, "attn_decode_f32", 8, 0xE0, gpu_params_attention)                         \
     /* the same with subgroup reductions */                                                                 \
     X(GPU_KERNEL_ATTN_DECODE_SG_F32, "attn_decode_sg_f32", 8, 0xE0, gpu_params_attention)                   \
+    /* the same, one subgroup per kv head and key chunk, no barriers (CPU drivers; grid x = kv_heads) */     \
+    X(GPU_KERNEL_ATTN_DECODE_LANES_F32, "attn_decode_lanes_f32", 8, 0xE0, gpu_params_attention)             \
     /* partial, out, lse */                                                                                 \
     X(GPU_KERNEL_ATTN_DECODE_COMBINE_F32, "attn_decode_combine_f32", 3, 0x6, gpu_params_attention)          \
     /* q, k, pos_q, pos_k, lse, scores */                                                                   \

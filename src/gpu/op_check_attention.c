@@ -146,8 +146,8 @@ static vkvlm_status record_decode(gpu_cmd *cmd, int s, const check_tensor *t, co
 }
 
 /* shape: q_len, kv_len, head_dim, q_heads, kv_heads, splits (0: the op's default with a partial buffer).
- * A KV cache: mode 3 (head-major, query row 0 masked) for several query rows, mode 5 for one. Both
- * reductions run where the device under test has subgroup arithmetic; the reference side takes its default
+ * A KV cache: mode 3 (head-major, query row 0 masked) for several query rows, mode 5 for one. Every
+ * reduction the device under test supports runs (subgroup, shared, lanes); the reference side takes its default
  * (the CPU reference serves both kernels). */
 static bool check_decode(check_env *e, const uint32_t *shape) {
     attn_case c;
@@ -157,9 +157,8 @@ static bool check_decode(check_env *e, const uint32_t *shape) {
                                      : gpu_op_attention_decode_partial_bytes(&c.desc) / sizeof(float);
     if (ok && splits != 1 && partial_floats) ok = make(e, &c, (uint32_t)partial_floats, false);
     const gpu_caps *caps = gpu_device_caps(e->side[0]);
-    const uint32_t subgroup_needs = GPU_SUBGROUP_BASIC | GPU_SUBGROUP_ARITHMETIC;
-    for (uint32_t reduce = GPU_ATTN_REDUCE_SUBGROUP; ok && reduce <= GPU_ATTN_REDUCE_SHARED; reduce++) {
-        if (reduce == GPU_ATTN_REDUCE_SUBGROUP && (caps->subgroup_ops & subgroup_needs) != subgroup_needs) continue;
+    for (uint32_t reduce = GPU_ATTN_REDUCE_SUBGROUP; ok && reduce <= GPU_ATTN_REDUCE_LANES; reduce++) {
+        if (!gpu_op_attention_decode_supported(caps, &c.desc, (gpu_attention_reduce)reduce)) continue;
         attn_run run = {.c = &c, .reduce = reduce, .splits = splits};
         ok = check_run_both(e, record_decode, c.t, (const uint32_t *)(const void *)&run) &&
              check_tensor_compare(e, &c.t[5], 1e-9, 1e-5) && check_tensor_compare(e, &c.t[6], 1e-9, 1e-5);

@@ -52,14 +52,15 @@ static vkvlm_status attention_params(const gpu_attention_desc *desc, const char 
 /* Unused optional bindings still need a valid buffer: bind one the dispatch reads anyway. */
 static gpu_binding or_else(gpu_binding b, gpu_binding fallback) { return b.buffer ? b : fallback; }
 
-/* Query rows per invocation of the prefill kernel by default. On CPU Vulkan drivers (lavapipe, SwiftShader) an
- * invocation is a SIMD lane whose "registers" live in memory anyway: giving it RB rows lets one load of a key
+/* Query rows per invocation of the prefill kernel by default. On CPU Vulkan drivers (lavapipe, SwiftShader: the
+ * slow_shared_memory quirk, forceable with VKVLM_QUIRKS) an invocation is a SIMD lane whose "registers" live in
+ * memory anyway: giving it RB rows lets one load of a key
  * or value element serve RB rows, which measured 3-5x faster on lavapipe at RB 32 (docs/benchmarks.md). The
  * private arrays (2 * RB * D floats) are kept within 16 KiB: at 32 KiB (RB 64, D 64) lavapipe 22.3 returned
  * wrong results without any validation message. Other devices keep one row per invocation: RB > 1 there
  * trades registers for reuse, and nothing has been measured on a GPU yet. WebGPU's twin has no RB. */
 static uint32_t prefill_rows_per_invocation(const gpu_caps *caps, uint32_t head_dim) {
-    if (caps->backend != GPU_BACKEND_VULKAN || caps->type != GPU_DEVICE_CPU) return 1;
+    if (caps->backend != GPU_BACKEND_VULKAN || !caps->quirks.slow_shared_memory) return 1;
     uint32_t rb = GPU_ATTN_PREFILL_PRIVATE_FLOATS / (2 * head_dim);
     return rb > GPU_ATTN_PREFILL_MAX_ROWS ? GPU_ATTN_PREFILL_MAX_ROWS : rb < 1 ? 1 : rb;
 }
@@ -109,6 +110,26 @@ static uint32_t decode_splits(uint32_t kv_len) {
     return splits < 1 ? 1 : splits > DECODE_MAX_SPLITS ? DECODE_MAX_SPLITS : splits;
 }
 
+bool gpu_op_attention_decode_supported(const gpu_caps *caps, const gpu_attention_desc *desc,
+                                       gpu_attention_reduce reduce) {
+    const uint32_t subgroup_needs = GPU_SUBGROUP_BASIC | GPU_SUBGROUP_ARITHMETIC;
+    bool has_subgroup = (caps->subgroup_ops & subgroup_needs) == subgroup_needs;
+    switch (reduce) {
+    case GPU_ATTN_REDUCE_AUTO:
+    case GPU_ATTN_REDUCE_SHARED: return true;
+    case GPU_ATTN_REDUCE_SUBGROUP: return has_subgroup;
+    case GPU_ATTN_REDUCE_LANES: {
+        /* the workgroup must be exactly one subgroup: a known, fixed size (a driver whose size varies has it
+         * pinned by the quirk table, or no subgroup ops) */
+        uint32_t group = desc->kv_heads ? desc->q_heads / desc->kv_heads : 0;
+        return has_subgroup && caps->backend == GPU_BACKEND_VULKAN && caps->subgroup_size >= 1 &&
+               caps->subgroup_size <= caps->max_workgroup_invocations && group >= 1 &&
+               (uint64_t)group * desc->head_dim * 2 <= GPU_ATTN_PREFILL_PRIVATE_FLOATS;
+    }
+    }
+    return false;
+}
+
 uint64_t gpu_op_attention_decode_partial_bytes(const gpu_attention_desc *desc) {
     uint32_t splits = decode_splits(desc->kv_len);
     if (splits <= 1) return 0;
@@ -127,11 +148,18 @@ vkvlm_status gpu_op_attention_decode_f32_with(gpu_cmd *cmd, gpu_binding out, gpu
         return vkvlm_error_set(err, VKVLM_ERR_USAGE, "attention decode: causal needs both position buffers");
     p.has_lse = lse.buffer != NULL;
 
-    const uint32_t subgroup_needs = GPU_SUBGROUP_BASIC | GPU_SUBGROUP_ARITHMETIC;
-    bool has_subgroup = (caps->subgroup_ops & subgroup_needs) == subgroup_needs;
-    if (reduce == GPU_ATTN_REDUCE_AUTO) reduce = has_subgroup ? GPU_ATTN_REDUCE_SUBGROUP : GPU_ATTN_REDUCE_SHARED;
+    bool has_subgroup = gpu_op_attention_decode_supported(caps, desc, GPU_ATTN_REDUCE_SUBGROUP);
+    bool lanes_ok = gpu_op_attention_decode_supported(caps, desc, GPU_ATTN_REDUCE_LANES);
+    uint32_t group = p.q_heads / p.kv_heads;
+    if (reduce == GPU_ATTN_REDUCE_AUTO)
+        reduce = lanes_ok && caps->quirks.slow_shared_memory ? GPU_ATTN_REDUCE_LANES
+                 : has_subgroup                          ? GPU_ATTN_REDUCE_SUBGROUP
+                                                         : GPU_ATTN_REDUCE_SHARED;
     if (reduce == GPU_ATTN_REDUCE_SUBGROUP && !has_subgroup)
         return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "attention decode: the device lacks subgroup arithmetic");
+    if (reduce == GPU_ATTN_REDUCE_LANES && !lanes_ok)
+        return vkvlm_error_set(err, VKVLM_ERR_UNSUPPORTED, "attention decode: the lanes variant needs Vulkan, subgroup "
+                               "arithmetic, a fixed subgroup size and %u x %u private floats", group, p.head_dim);
     /* 64 keys per tile; a power of two for the tree, and a multiple of the subgroup size so no subgroup is
      * partial. */
     uint32_t local = caps->subgroup_size > 64 ? caps->subgroup_size : 64;
@@ -161,6 +189,13 @@ vkvlm_status gpu_op_attention_decode_f32_with(gpu_cmd *cmd, gpu_binding out, gpu
                            .params_size = sizeof p,
                            .spec = {local, p.head_dim},
                            .groups = {p.q_heads, splits, p.q_len}};
+    if (reduce == GPU_ATTN_REDUCE_LANES) {
+        /* measured on lavapipe: attention was 30% of a decoded token with the tile kernel (docs/benchmarks.md) */
+        d.kernel = GPU_KERNEL_ATTN_DECODE_LANES_F32;
+        d.spec[0] = caps->subgroup_size;
+        d.spec[2] = group;
+        d.groups[0] = p.kv_heads;
+    }
     st = gpu_cmd_dispatch(cmd, &d, err);
     if (st != VKVLM_OK || splits == 1) return st;
     gpu_dispatch_desc c = {.kernel = GPU_KERNEL_ATTN_DECODE_COMBINE_F32,

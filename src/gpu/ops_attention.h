@@ -33,9 +33,14 @@ typedef struct gpu_attention_desc {
 
 /* How the decode kernel reduces across its workgroup. */
 typedef enum gpu_attention_reduce {
-    GPU_ATTN_REDUCE_AUTO = 0,  /* subgroup arithmetic when the caps have it, else workgroup memory */
+    GPU_ATTN_REDUCE_AUTO = 0,  /* LANES on CPU Vulkan drivers that allow it, else subgroup arithmetic when the caps
+                                  have it, else workgroup memory */
     GPU_ATTN_REDUCE_SUBGROUP,  /* subgroupMax / subgroupAdd (needs GPU_SUBGROUP_BASIC | ARITHMETIC) */
     GPU_ATTN_REDUCE_SHARED,    /* a workgroup-memory tree */
+    GPU_ATTN_REDUCE_LANES,     /* one subgroup per kv head and key chunk, each lane its own keys for all the query
+                                  heads of the group, one subgroup reduction at the end and no barrier (Vulkan;
+                                  subgroup arithmetic; a fixed subgroup size; (q_heads / kv_heads) * head_dim
+                                  within GPU_ATTN_PREFILL_PRIVATE_FLOATS / 2) */
 } gpu_attention_reduce;
 
 /* Prefill / encoder attention (flash-style, one pass over the keys):
@@ -59,6 +64,9 @@ vkvlm_status gpu_op_attention_prefill_f32_with(gpu_cmd *cmd, gpu_binding out, gp
 vkvlm_status gpu_op_attention_decode_f32(gpu_cmd *cmd, gpu_binding out, gpu_binding lse, gpu_binding partial,
                                          gpu_binding q, gpu_binding k, gpu_binding v, gpu_binding pos_q,
                                          gpu_binding pos_k, const gpu_attention_desc *desc, vkvlm_error *err);
+/* Whether the decode op can reduce this way on a device with these caps, for this shape. */
+bool gpu_op_attention_decode_supported(const gpu_caps *caps, const gpu_attention_desc *desc,
+                                       gpu_attention_reduce reduce);
 /* Bytes of the partial buffer gpu_op_attention_decode_f32 uses for this shape (0: it does not split). */
 uint64_t gpu_op_attention_decode_partial_bytes(const gpu_attention_desc *desc);
 /* The same with the variant fixed (for tests and benchmarks): reduce as given, splits workgroups along the

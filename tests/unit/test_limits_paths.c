@@ -439,6 +439,84 @@ static void test_quirk_clear_and_unknown(void) {
                    p.context_message);
 }
 
+/* The attention kernels a device with these quirks chooses: the decode kernel's name and the prefill's rows
+ * per invocation (its specialization constant 3), on a 4 / 2-head, head_dim 16 shape. */
+typedef struct attention_choice {
+    bool ran;
+    vkvlm_status decode, prefill;
+    char decode_label[64], message[256];
+    uint32_t prefill_rows;
+} attention_choice;
+
+static void record_attention(gpu_device *dev, bool decode, gpu_buffer *x, gpu_buffer *y, attention_choice *out) {
+    gpu_attention_desc a = {.q_len = decode ? 1 : 16, .kv_len = 16, .q_heads = 4, .kv_heads = 2, .head_dim = 16};
+    gpu_binding none = {0}, q = {x, 0, 4096}, kv = {x, 0, 2048}, o = {y, 0, 4096};
+    vkvlm_error err = {0};
+    gpu_cmd *cmd = NULL;
+    vkvlm_status st = gpu_cmd_begin(dev, &cmd, &err);
+    if (st == VKVLM_OK && decode) st = gpu_op_attention_decode_f32(cmd, o, none, none, q, kv, kv, none, none, &a, &err);
+    else if (st == VKVLM_OK) st = gpu_op_attention_prefill_f32(cmd, o, none, q, kv, kv, none, none, &a, &err);
+    if (st == VKVLM_OK) st = gpu_cmd_submit(cmd, &err);
+    if (st == VKVLM_OK) st = gpu_cmd_wait(cmd, &err);
+    *(decode ? &out->decode : &out->prefill) = st;
+    if (st != VKVLM_OK) snprintf(out->message, sizeof out->message, "%s", err.message);
+    int count = 0;
+    const gpu_profile_entry *p = cmd ? gpu_cmd_profile(cmd, &count) : NULL;
+    for (int i = 0; i < count; i++) {
+        if (p[i].kernel == GPU_KERNEL_COUNT) continue; /* copies */
+        if (decode) snprintf(out->decode_label, sizeof out->decode_label, "%s", p[i].label);
+        else out->prefill_rows = p[i].spec[3];
+        break;
+    }
+    gpu_cmd_destroy(cmd);
+}
+
+static void attention_choices(const char *quirks, attention_choice *out) {
+    memset(out, 0, sizeof *out);
+    gpu_context_desc desc = {.logger = {.fn = gpu_test_log, .max_level = VKVLM_LOG_WARN}, .validation = 1,
+                             .limits = "", .quirks = quirks};
+    gpu_context *ctx = NULL;
+    gpu_device *dev = NULL;
+    vkvlm_error err = {0};
+    int index = -1;
+    if (gpu_context_create(&desc, &ctx, &err) == VKVLM_OK &&
+        gpu_context_select(ctx, GPU_BACKEND_VULKAN, NULL, &index, &err) == VKVLM_OK &&
+        gpu_device_create(ctx, index, &(gpu_device_desc){.cache_dir = ""}, &dev, &err) == VKVLM_OK) {
+        gpu_buffer *x = NULL, *y = NULL;
+        gpu_buffer_create(dev, &(gpu_buffer_desc){.size = 4096, .label = "x"}, &x, &err);
+        gpu_buffer_create(dev, &(gpu_buffer_desc){.size = 4096, .label = "y"}, &y, &err);
+        if (x && y) {
+            out->ran = true;
+            record_attention(dev, true, x, y, out);
+            record_attention(dev, false, x, y, out);
+        }
+        gpu_buffer_destroy(x);
+        gpu_buffer_destroy(y);
+    }
+    gpu_device_destroy(dev);
+    if (ctx) TEST_CHECK_INT(gpu_context_validation_messages(ctx), 0);
+    gpu_context_destroy(ctx);
+}
+
+/* slow_shared_memory (set on CPU drivers, forceable) picks the barrier-free decode attention and several query
+ * rows per prefill invocation; cleared, the tile kernel and one row each. Forced on a device without subgroup
+ * arithmetic, decode falls back to the shared-memory kernel. */
+static void test_quirk_slow_shared_memory(void) {
+    probe base;
+    if (!baseline(&base)) return;
+    attention_choice on, off;
+    attention_choices("slow_shared_memory", &on);
+    attention_choices("-slow_shared_memory", &off);
+    TEST_CHECK(on.ran && off.ran);
+    TEST_CHECK_MSG(on.decode == VKVLM_OK && on.prefill == VKVLM_OK, "%s", on.message);
+    TEST_CHECK_MSG(off.decode == VKVLM_OK && off.prefill == VKVLM_OK, "%s", off.message);
+    bool arithmetic = has_arithmetic(&base.caps);
+    TEST_CHECK_STR(on.decode_label, arithmetic ? "attn_decode_lanes_f32" : "attn_decode_f32");
+    TEST_CHECK_STR(off.decode_label, arithmetic ? "attn_decode_sg_f32" : "attn_decode_f32");
+    TEST_CHECK_INT(on.prefill_rows, 32); /* GPU_ATTN_PREFILL_PRIVATE_FLOATS / (2 * 16), capped at 32 */
+    TEST_CHECK_INT(off.prefill_rows, 1);
+}
+
 int main(void) {
     TEST_RUN(test_shared);
     TEST_RUN(test_invocations);
@@ -457,5 +535,6 @@ int main(void) {
     TEST_RUN(test_quirk_fp16_inaccurate);
     TEST_RUN(test_quirk_subgroup_size_varies);
     TEST_RUN(test_quirk_clear_and_unknown);
+    TEST_RUN(test_quirk_slow_shared_memory);
     return test_finish();
 }

@@ -135,6 +135,7 @@ cpu_kernel_fn cpu_lookup_attention(gpu_kernel kernel) {
     case GPU_KERNEL_ATTN_PREFILL_F32: return cpu_attn_prefill_f32;
     case GPU_KERNEL_ATTN_DECODE_F32:
     case GPU_KERNEL_ATTN_DECODE_SG_F32: return cpu_attn_decode_f32;
+    case GPU_KERNEL_ATTN_DECODE_LANES_F32: return cpu_attn_decode_f32; /* the grid differs, the result does not */
     case GPU_KERNEL_ATTN_DECODE_COMBINE_F32: return cpu_attn_decode_combine_f32;
     case GPU_KERNEL_ATTN_SCORE_ROW_F32: return cpu_attn_score_row_f32;
     default: return 0;
