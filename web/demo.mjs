@@ -1,7 +1,9 @@
 // demo.mjs — the demo page's logic (web/index.html) on top of web/vkvlm.mjs: choose a backend and a model
 // (the bundled tiny model made in memory, a URL, or a local folder), drop an image, type a prompt, stream
 // the answer; FastV / FiCoCo controls; a heat map of the image patches the reduction kept; adapter info
-// and timings. window.vkvlmDemo exposes the state for tests/web/test_page_chromium.mjs.
+// and timings; the Benchmark section (demo_bench.mjs). window.vkvlmDemo exposes the state for
+// tests/web/test_page_chromium.mjs.
+import { setupBenchmark } from './demo_bench.mjs';
 import { createEngine } from './vkvlm.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +28,12 @@ function fillTable(table, rows) {
   }));
 }
 
+// Generate and Benchmark need a loaded model and an idle engine.
+function modelButtons(on) {
+  $('run').disabled = !on;
+  $('bench').disabled = !on;
+}
+
 const mib = (b) => (b / 2 ** 20).toFixed(b < 2 ** 24 ? 2 : 0) + ' MiB';
 
 function showAdapter() {
@@ -42,7 +50,7 @@ function showAdapter() {
 
 async function startEngine() {
   const backend = $('backend').value;
-  $('run').disabled = true;
+  modelButtons(false);
   if (demo.engine) await demo.engine.dispose();
   demo.engine = null;
   demo.model = null;
@@ -78,7 +86,7 @@ async function loadModel() {
   if (!demo.engine || demo.busy) return;
   demo.busy = true;
   $('load').disabled = true;
-  $('run').disabled = true;
+  modelButtons(false);
   const progress = (stage, fraction) => {
     $('loadProgress').value = fraction;
     $('loadText').textContent = `${stage} ${Math.round(fraction * 100)} %`;
@@ -111,7 +119,7 @@ async function loadModel() {
     }
     status(`Model loaded on ${demo.engine.adapterInfo().name}.` +
       (src === 'tiny' ? ' The tiny model has random weights: its answer is noise, but the same noise as the native CLI.' : ''));
-    $('run').disabled = false;
+    modelButtons(true);
   } catch (e) {
     demo.error = String(e.message || e);
     status('Loading failed: ' + demo.error, 'error');
@@ -216,7 +224,7 @@ function drawHeat(r) {
 async function generate() {
   if (!demo.engine || !demo.model || demo.busy) return;
   demo.busy = true;
-  $('run').disabled = true;
+  modelButtons(false);
   $('answer').textContent = '';
   $('tokens').textContent = '';
   status('Generating…');
@@ -250,7 +258,7 @@ async function generate() {
     status('Generation failed: ' + demo.error, 'error');
   } finally {
     demo.busy = false;
-    $('run').disabled = false;
+    modelButtons(true);
   }
 }
 
@@ -271,6 +279,10 @@ drop.addEventListener('drop', (e) => {
   const f = e.dataTransfer.files[0];
   if (f) setImage(f).catch((x) => status(x.message, 'error'));
 });
+setupBenchmark({ demo, $, status, reduceSpec, setIdle: (idle) => {
+  $('load').disabled = !idle;
+  modelButtons(idle && !!demo.model);
+} });
 reduceSpec();
 drawHeat(null);
 demo.started = startEngine().then(() => { demo.ready = true; });

@@ -8,6 +8,8 @@
 //   const r = await engine.generate({image, prompt: 'What is shown?', maxTokens: 16,
 //                                    reduce: 'fastv:k=2,r=0.5', onToken: (text) => out.append(text)});
 //   r.tokens, r.text, r.reduction, r.timings_ms ...   // the fields of `vkvlm run --json`
+//   const b = await engine.benchmark({reduce: ['fastv:k=2,r=0.5'], repeat: 3}, (p) => show(p.fraction));
+//   b.kind === 'model'; b.settings[0].metrics.prefill_ms.median ...   // the file `vkvlm bench -m DIR --json` writes
 //   engine.adapterInfo(); engine.dispose();
 //
 // createEngine options:
@@ -171,6 +173,8 @@ export async function createEngine(options = {}) {
   const adapter = readInfo();
   let session = null;
   let modelDir = null;
+  let modelName = null; // what a benchmark file calls the model: the URL, the tiny family, or opts.name
+  let modelSource = null;
   let disposed = false;
 
   const removeTree = (dir) => {
@@ -183,13 +187,22 @@ export async function createEngine(options = {}) {
     } catch (e) { /* already gone */ }
   };
   const check = () => { if (disposed) throw new Error('the engine was disposed'); };
+  const configName = () => {
+    try {
+      return JSON.parse(new TextDecoder().decode(M.FS.readFile(modelDir + '/config.json')))._name_or_path || null;
+    } catch (e) {
+      return null;
+    }
+  };
 
   const engine = {
     backend,
 
     // {baseUrl} | {files} | {tiny: family} (the random-weight tiny model `vkvlm_make_tiny --family F`
     // writes, made in memory: nothing to download); contextLength (KV cache tokens, default
-    // min(max_position_embeddings, 2048)); onProgress(stage, fraction). Resolves to the model's description.
+    // min(max_position_embeddings, 2048)); onProgress(stage, fraction); name (what benchmark files call the
+    // model; default the URL, tiny-<family>, or config.json's _name_or_path for files). Resolves to the
+    // model's description.
     loadModel: (opts = {}) => serial(async () => {
       check();
       const onProgress = opts.onProgress;
@@ -223,6 +236,9 @@ export async function createEngine(options = {}) {
         M.vkvlmOnProgress = null;
       }
       session = readInfo();
+      modelSource = opts.files ? 'files' : opts.baseUrl ? 'url' : 'tiny';
+      modelName = opts.name ? String(opts.name) : opts.baseUrl ? String(opts.baseUrl)
+        : opts.tiny ? `tiny-${opts.tiny === true ? 'llava' : String(opts.tiny)}` : configName() || 'files';
       if (onProgress) onProgress('ready', 1);
       return session;
     }),
@@ -256,6 +272,55 @@ export async function createEngine(options = {}) {
         if (ptr) M._free(ptr);
         M.vkvlmOnToken = null;
         if (imagePath) { try { M.FS.unlink(imagePath); } catch (e) { /* gone */ } }
+      }
+    }),
+
+    // `vkvlm bench -m DIR` on the loaded model: `none`, then each of `reduce` (--reduce specs), each a
+    // warm-up and `repeat` timed runs (default 3) of `maxNewTokens` (default 1) new tokens; `prompt`
+    // (default "Describe this image.") or `promptTokens` N (a text-only prompt of exactly N ids); `image`:
+    // encoded bytes, false for text only, or absent: the model's sample.png when it has one (the tiny
+    // models), else text only; `model` names the model in the file. onProgress({setting, index, settings,
+    // run, repeat, fraction}) before each run (run -1: the warm-up), then ({done: true, fraction: 1}).
+    // Resolves to the JSON object the CLI writes (kind "model", the same schema); its device block
+    // describes the WebGPU adapter, or the CPU backend with fallback_reason. On WebGPU (no timestamps) the
+    // GPU times are null. docs/web.md has the fields.
+    benchmark: (opts = {}, onProgress) => serial(async () => {
+      check();
+      if (!session) throw new Error('benchmark: no model loaded (call loadModel first)');
+      const reduce = opts.reduce == null ? [] : Array.isArray(opts.reduce) ? opts.reduce.map(String) : [String(opts.reduce)];
+      const promptTokens = opts.promptTokens | 0;
+      if (promptTokens > 0 && opts.image) throw new Error('benchmark: image and promptTokens exclude each other');
+      const textOnly = promptTokens > 0 || opts.image === false || opts.image === null;
+      let imagePath = null;
+      let written = null; // a file of ours, removed afterwards
+      if (!textOnly && opts.image !== undefined) {
+        written = `/tmp/vkvlm-image-${++moduleCounter}`;
+        M.FS.mkdirTree('/tmp');
+        M.FS.writeFile(written, await toBytes(opts.image));
+        imagePath = written;
+      } else if (!textOnly && engine.modelFile('sample.png')) {
+        imagePath = modelDir + '/sample.png'; // as the CLI's DIR/sample.png default
+      }
+      const request = {
+        reduce, repeat: opts.repeat, max_new_tokens: opts.maxNewTokens, prompt: opts.prompt,
+        prompt_tokens: promptTokens, image: imagePath, model: opts.model || modelName, source: modelSource,
+        requested_backend: wanted, fallback_reason: fallbackReason,
+      };
+      const runs = reduce.length + 1;
+      M.vkvlmOnBenchProgress = typeof onProgress === 'function' ? (setting, index, settings, run, repeat) =>
+        onProgress({ setting, index, settings, run, repeat,
+          fraction: (index * (repeat + 1) + run + 1) / (settings * (repeat + 1)) }) : null;
+      let ptr = 0;
+      try {
+        ptr = await call('vkvlm_web_benchmark', 'number', ['string'], [JSON.stringify(request)]);
+        if (!ptr) throw new Error(lastError());
+        const result = JSON.parse(M.UTF8ToString(ptr));
+        if (typeof onProgress === 'function') onProgress({ done: true, settings: runs, fraction: 1 });
+        return result;
+      } finally {
+        if (ptr) M._free(ptr);
+        M.vkvlmOnBenchProgress = null;
+        if (written) { try { M.FS.unlink(written); } catch (e) { /* gone */ } }
       }
     }),
 

@@ -11,12 +11,16 @@
  *   vkvlm_web_make_tiny(dir, family) writes the random-weight tiny model of a family ("llava" | "idefics3")
  *                                    into dir, byte for byte what `vkvlm_make_tiny --family F` writes (plus
  *                                    its sample.png): the demo page's bundled model, with nothing to download
+ *   vkvlm_web_benchmark(request)     `vkvlm bench -m DIR` on the loaded session (vkvlm_web_bench.c); a
+ *                                    malloc'd JSON file (free it) or NULL
  *
- * Calls that reach the GPU (probe, load, generate) wait on promises: the JS side calls them through ccall
- * with {async: true} (ASYNCIFY). Streaming goes out through two JS library imports (vkvlm_web_library.js),
- * which also yield to the event loop so a page repaints between tokens on either backend. */
+ * Calls that reach the GPU (probe, load, generate, benchmark) wait on promises: the JS side calls them through
+ * ccall with {async: true} (ASYNCIFY). Streaming and progress go out through JS library imports
+ * (vkvlm_web_library.js), which also yield to the event loop so a page repaints between tokens on either
+ * backend. */
 #include <cjson/cJSON.h>
 #include <emscripten.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,7 @@
 #include "gpu/gpu.h"
 #include "models/synth_model.h"
 #include "vkvlm.h"
+#include "vkvlm_web.h"
 
 /* vkvlm_web_library.js */
 extern int vkvlm_web_js_token(int token_id, const char *text);
@@ -48,6 +53,19 @@ static int fail(const vkvlm_error *err) {
     snprintf(last_error, sizeof last_error, "%s: %s", vkvlm_status_text(err->status), err->message);
     return 0;
 }
+
+int vkvlm_web_fail(const vkvlm_error *err) { return fail(err); }
+
+int vkvlm_web_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+vkvlm_session *vkvlm_web_session(void) { return session; }
+const char *vkvlm_web_model_dir(void) { return model_dir; }
 
 EMSCRIPTEN_KEEPALIVE const char *vkvlm_web_last_error(void) { return last_error; }
 EMSCRIPTEN_KEEPALIVE const char *vkvlm_web_info(void) { return info_json ? info_json : "{}"; }

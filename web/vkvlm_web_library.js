@@ -1,8 +1,8 @@
-// vkvlm_web_library.js — the JS imports of web/vkvlm_web.c (an Emscripten --js-library): streaming tokens,
-// loading progress and log messages go to callbacks that web/vkvlm.mjs sets on the module object.
-// Token and progress are ASYNCIFY imports: after the callback they yield to the event loop once (a
-// zero-delay timer), so a page repaints between tokens even on the CPU backend, which never waits on a
-// promise otherwise.
+// vkvlm_web_library.js — the JS imports of web/vkvlm_web.c and vkvlm_web_bench.c (an Emscripten
+// --js-library): streaming tokens, loading and benchmark progress and log messages go to callbacks that
+// web/vkvlm.mjs sets on the module object. Token and both progress calls are ASYNCIFY imports: after the
+// callback they yield to the event loop once (a zero-delay timer), so a page repaints between tokens even on
+// the CPU backend, which never waits on a promise otherwise.
 //
 // Written `name: function()` like wgpu_library.js: 3.1.6's library stringifier mangles method shorthand.
 
@@ -28,6 +28,20 @@ var LibraryVkvlmWeb = {
         if (cb) cb(UTF8ToString(stage), fraction);
       } catch (e) {
         err('vkvlm onProgress threw: ' + e);
+      }
+      setTimeout(function() { wakeUp(0); }, 0);
+    });
+  },
+
+  // One call before each benchmark run (run -1: the setting's warm-up); yields like the two above, so the
+  // page shows the progress and stays responsive between runs.
+  vkvlm_web_js_bench_progress: function(setting, index, settings, run, repeat) {
+    return Asyncify.handleSleep(function(wakeUp) {
+      try {
+        const cb = Module['vkvlmOnBenchProgress'];
+        if (cb) cb(UTF8ToString(setting), index, settings, run, repeat);
+      } catch (e) {
+        err('vkvlm benchmark onProgress threw: ' + e);
       }
       setTimeout(function() { wakeUp(0); }, 0);
     });

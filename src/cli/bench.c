@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/args.h"
 #include "cli/bench.h"
@@ -41,24 +40,12 @@ static const char bench_usage[] =
     "  --filter TEXT     (--ops) only cases whose name contains TEXT\n"
     "  --repeat R        timed runs per setting or case (default: 3 for models, 5 for --ops)\n"
     "  --ctx N           KV cache tokens (default: from the model, at most 2048)\n"
-    "  --json FILE       also write the results as JSON (`vkvlm report` reads them)\n"
+    "  --json FILE       also write the results as JSON (`vkvlm report` reads them; the web page's Benchmark\n"
+    "                    button and engine.benchmark() write the same file, docs/web.md); GPU times are null\n"
+    "                    on a device without timestamps\n"
     "  --limits P        plan and choose kernels under a limit profile (mobile | webgpu | key=value,...)\n"
     "  Progress goes to stderr. On lavapipe only ratios within one run mean anything; validation\n"
     "  (VKVLM_VALIDATE=1) slows it 1.5-2x.\n";
-
-cJSON *bench_json_root(const char *kind) {
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "kind", kind);
-    cJSON_AddNumberToObject(root, "schema", BENCH_JSON_SCHEMA);
-    return root;
-}
-
-void bench_json_add_date(cJSON *root) {
-    char date[32];
-    time_t now = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    cJSON_AddStringToObject(root, "date", date);
-}
 
 int bench_json_write(const char *path, cJSON *root) {
     char *text = cJSON_Print(root);

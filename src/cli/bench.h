@@ -1,10 +1,13 @@
 /* bench.h — the parts of `vkvlm bench` shared by its files: the model benchmark's options (bench_model.c) and
- * the JSON envelope both benchmark kinds write (bench.c). */
+ * writing the JSON both benchmark kinds make (bench.c; the envelope and the model rows are the engine's,
+ * engine/bench_run.h). */
 #ifndef VKVLM_CLI_BENCH_H
 #define VKVLM_CLI_BENCH_H
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+
+#include "engine/bench_run.h"
 
 typedef struct bench_model_opts {
     const char *model;          /* -m DIR, or NULL with shape */
@@ -23,11 +26,6 @@ typedef struct bench_model_opts {
 
 int bench_model(const bench_model_opts *o);
 
-/* Both JSON files carry "kind" and "schema" so that `vkvlm report` can tell them apart and refuse a layout it
- * does not know; bump the schema when a field changes meaning (adding fields does not). */
-#define BENCH_JSON_SCHEMA 1
-cJSON *bench_json_root(const char *kind);
-void bench_json_add_date(cJSON *root);
 /* Writes and deletes root; prints the error and returns 0 when the file cannot be written. */
 int bench_json_write(const char *path, cJSON *root);
 

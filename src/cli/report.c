@@ -20,7 +20,8 @@ static const char report_usage[] =
     "  -o DIR      where report.md and its SVG charts go (default: report/; created if missing)\n"
     "  Kernels show GFLOP/s when they do at least 8 FLOPs per byte moved, else GB/s (median run).\n"
     "  Model settings are compared with `none` in the same file: time and LLM FLOPs ratios, and the\n"
-    "  realised share (1 - time) / (1 - FLOPs) of the analytic reduction.\n";
+    "  realised share (1 - time) / (1 - FLOPs) of the analytic reduction. Files with null GPU times (WebGPU,\n"
+    "  devices without timestamps) list their kernels by dispatches.\n";
 
 /* Newest layout this reader knows (bench.c's BENCH_JSON_SCHEMA); files without the field predate it. */
 #define REPORT_SCHEMA 1
@@ -267,7 +268,7 @@ static void device_table(FILE *md, const bench_file *files, int count) {
         md_cell(md, base ? base + 1 : b->path);
         md_cell(md, b->kind == KIND_OPS ? "ops" : "model");
         md_cell(md, str_field(b->device, "name"));
-        md_cell(md, vendor ? vendor : "-");
+        md_cell(md, vendor && *vendor ? vendor : "-");
         md_cell(md, str_field(b->device, "backend") ? str_field(b->device, "backend") : "-");
         md_cell(md, drv);
         md_cell(md, date ? date : "-");
@@ -358,17 +359,46 @@ static int kernel_section(FILE *md, report_out *o, const bench_file *files, int 
     return code;
 }
 
-/* Where `none`'s GPU time goes on one device: the top kernels of each stage (mean per run). */
+/* kernel_breakdown without GPU times: the most dispatched kernels of each stage (bench lists them in that
+ * order when every time is null), so the file still says what the device ran. */
+static void kernel_dispatches(FILE *md, const bench_file *dev, const cJSON *kernels) {
+    static const char *const stages[] = {"vision", "prefill", "decode"};
+    fprintf(md, "Dispatches per kernel on %s (`none`, mean per run, top 6 per stage; no GPU timestamps on this "
+                "device):\n\n| stage | kernel | dispatches |\n|---|---|---:|\n", dev->label);
+    for (int s = 0; s < 3; s++) {
+        int shown = 0;
+        const cJSON *k;
+        cJSON_ArrayForEach(k, kernels) {
+            const char *stage = str_field(k, "stage"), *name = str_field(k, "name");
+            if (!stage || !name || strcmp(stage, stages[s]) != 0 || shown == 6) continue;
+            md_cell(md, stage);
+            md_cell(md, name);
+            md_num(md, num_field(k, "dispatches"));
+            fputs("|\n", md);
+            shown++;
+        }
+    }
+    fputc('\n', md);
+}
+
+/* Where `none`'s GPU time goes on one device: the top kernels of each stage (mean per run). A device without
+ * timestamps (WebGPU today) writes null GPU times: its table lists the dispatches alone. */
 static void kernel_breakdown(FILE *md, const bench_file *dev) {
     static const char *const stages[] = {"vision", "prefill", "decode"};
     const cJSON *none = find_entry(dev->list, "reduce", "none");
     const cJSON *kernels = none ? cJSON_GetObjectItemCaseSensitive(none, "kernels") : NULL;
     if (!cJSON_IsArray(kernels) || cJSON_GetArraySize(kernels) == 0) return;
+    int timed = 0;
+    const cJSON *k;
+    cJSON_ArrayForEach(k, kernels) timed |= isfinite(num_field(k, "gpu_ms"));
+    if (!timed) {
+        kernel_dispatches(md, dev, kernels);
+        return;
+    }
     fprintf(md, "GPU time per kernel on %s (`none`, mean per run, top 6 per stage):\n\n"
                 "| stage | kernel | ms | share | dispatches |\n|---|---|---:|---:|---:|\n", dev->label);
     for (int s = 0; s < 3; s++) {
         double total = 0;
-        const cJSON *k;
         cJSON_ArrayForEach(k, kernels) if (str_field(k, "stage") && strcmp(str_field(k, "stage"), stages[s]) == 0 &&
                                           isfinite(num_field(k, "gpu_ms"))) total += num_field(k, "gpu_ms");
         int shown = 0; /* bench writes them most time first */

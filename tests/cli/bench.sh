@@ -39,6 +39,10 @@ jq -e '.source == "shape" and .model == "tiny" and (.settings | length) == 2 and
        and (.kernels | length) > 0 and (.kernels | map(select(.stage == "vision")) | length) > 0
        and .vision_gflops_per_s > 0 and .flops_prefill > 0 and .flops_prefill < .flops_llm)' "$tmp/s.json" >/dev/null
 check "bench --shape json: source, memory, caps, work, spread, kernels, GFLOP/s" $?
+# GPU times are numbers where the device has timestamps, null where it has none (WebGPU today), never a fake 0
+jq -e 'if .device.timestamps then (.settings | all(.metrics.gpu_prefill_ms.median >= 0 and (.kernels | all(.gpu_ms | type == "number"))))
+  else (.settings | all(.metrics.gpu_prefill_ms == null and (.kernels | all(.gpu_ms == null)))) end' "$tmp/s.json" >/dev/null
+check "bench --shape json: GPU times as the device's timestamps allow" $?
 
 "$vkvlm" report "$tmp/s.json" -o "$tmp/rep" >/dev/null 2>&1 && grep -q "^GPU time per kernel on" "$tmp/rep/report.md" \
   && grep -q "^| .* | none | .* |$" "$tmp/rep/report.md"

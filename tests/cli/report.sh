@@ -72,6 +72,41 @@ done
 grep -q 'GPU &lt;Beta&gt; &amp; Co' "$tmp/out/r/kernels_gflops.svg"; check "legend text is escaped" $?
 grep -q '>fastv:k=2,r=0.5<' "$tmp/out/r/prefill_1.svg"; check "prefill chart labels the setting" $?
 
+# A file from the web page's Benchmark button (web/vkvlm_web_bench.c): WebGPU has no timestamps, so every GPU
+# time is null; the report lists that device's kernels by dispatches and still compares its settings.
+web_model() { # web_model BACKEND GPU_MS (null on WebGPU)
+  cat <<EOF
+{"kind": "model", "schema": 1, "model": "tiny-llava", "source": "tiny", "model_type": "llava",
+ "device": {"backend": "$1", "name": "SwiftShader Device (Subzero)", "vendor": "google", "architecture": "swiftshader",
+            "device": "", "description": "SwiftShader Device (Subzero)", "driver": "webgpu", "timestamps": false},
+ "repeat": 2, "new_tokens": 4,
+ "settings": [
+  {"reduce": "none", "prompt_tokens": 100, "kept_tokens": 100, "vision_ms": 5, "prefill_ms": 100,
+   "prefill_ms_min": 90, "prefill_ms_max": 110, "decode_tokens_per_s": 50, "flops_llm": 1000,
+   "metrics": {"prefill_ms": {"median": 100, "min": 90, "max": 110}, "gpu_prefill_ms": $2},
+   "kernels": [{"stage": "prefill", "name": "matmul_tiled_f32", "dispatches": 24, "gpu_ms": $2},
+               {"stage": "decode", "name": "rms_norm_f32", "dispatches": 9, "gpu_ms": $2}]},
+  {"reduce": "fastv:k=2,r=0.5", "prompt_tokens": 100, "kept_tokens": 60, "vision_ms": 5, "prefill_ms": 80,
+   "prefill_ms_min": 80, "prefill_ms_max": 80, "decode_tokens_per_s": 55, "flops_llm": 600,
+   "kernels": [{"stage": "prefill", "name": "matmul_tiled_f32", "dispatches": 24, "gpu_ms": $2}]}]}
+EOF
+}
+web_model webgpu null >"$tmp/web.json"
+"$vkvlm" report "$tmp/web.json" -o "$tmp/web" >/dev/null 2>"$tmp/err"; check "report reads a file with null GPU times" $?
+wmd=$tmp/web/report.md
+grep -q '^Dispatches per kernel on SwiftShader Device (Subzero) .*no GPU timestamps' "$wmd" \
+  && grep -qF '| prefill | matmul_tiled_f32 | 24.0 |' "$wmd" && grep -qF '| decode | rms_norm_f32 | 9.00 |' "$wmd"
+check "null GPU times: kernels listed by dispatches" $?
+! grep -q '^GPU time per kernel on' "$wmd"; check "null GPU times: no GPU-time table of zeros" $?
+grep -qF '| SwiftShader Device (Subzero) | fastv:k=2,r=0.5 | 100 → 60 | 5.00 | 80.0 | 80.0–80.0 | 0.80x | 0.60x | 50% |' "$wmd"
+check "null GPU times: settings still compared with none" $?
+grep -qF '| web.json | model | SwiftShader Device (Subzero) | google | webgpu | webgpu |' "$wmd"; check "web device row" $?
+web_model vulkan 2.5 >"$tmp/timed.json"
+"$vkvlm" report "$tmp/timed.json" -o "$tmp/timed" >/dev/null 2>&1 \
+  && grep -q '^GPU time per kernel on' "$tmp/timed/report.md" \
+  && grep -qF '| prefill | matmul_tiled_f32 | 2.50 | 100% | 24.0 |' "$tmp/timed/report.md"
+check "GPU times present: the GPU-time table" $?
+
 # bad input: exit 1, "vkvlm: error: FILE: what"
 "$vkvlm" report "$tmp/missing.json" -o "$tmp/o1" >/dev/null 2>"$tmp/err"; [ $? -eq 1 ]; check "missing file exits 1" $?
 grep -q "^vkvlm: error: $tmp/missing.json: cannot read" "$tmp/err"; check "missing file: names it" $?

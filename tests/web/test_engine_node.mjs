@@ -7,13 +7,22 @@
 //     streamed text equals the result's text;
 //   llava15_ficoco_v_f32, llava15_ficoco_l_f32: greedy tokens, per merge layer discarded / targets / kept
 //     exactly, alpha and scores within 1e-5, FiCoCo-L's final positions; plain tokens afterwards.
+//   engine.benchmark on llava15_tiny_f32 with its FastV setting (repeat 1): the schema of `vkvlm bench -m DIR
+//     --json` (the same keys as the native CLI's file for the same model, image and prompt, and the same
+//     analytic token counts and FLOPs), the WebGPU adapter or CPU device block, null GPU times without
+//     timestamps, progress calls; then the native `vkvlm report` reads the file, alone and with the CLI's;
+//     and the CPU fallback's device block (WebGPU asked for, no adapter: the reason in the file).
 //
 // usage: node tests/web/test_engine_node.mjs [backend ...]   (default: webgpu cpu)
 // env:   VKVLM_GOLDEN_DIR      the golden cases (default ../shared/golden next to the repository)
+//        VKVLM_NATIVE_BUILD    the native build with vkvlm, for the report checks (default build/; skipped
+//                              when it is missing)
 //        VKVLM_WEBGPU_ADAPTER  swiftshader (default: Dawn's Vulkan backend on SwiftShader's ICD) | gles
 //        VKVLM_WEB_TIMEOUT_S   hard limit for the whole run (default 600)
 // Prints "pass NAME" / "FAIL NAME: why" per check, then "N passed, N failed"; exit 0 only when none failed.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -23,6 +32,8 @@ const backends = process.argv.slice(2).length ? process.argv.slice(2) : ['webgpu
 const goldenDir = process.env.VKVLM_GOLDEN_DIR || path.resolve(root, '..', 'shared', 'golden');
 const adapterKind = process.env.VKVLM_WEBGPU_ADAPTER || 'swiftshader';
 const timeoutS = Number(process.env.VKVLM_WEB_TIMEOUT_S || 600);
+const nativeVkvlm = path.join(path.resolve(process.env.VKVLM_NATIVE_BUILD || path.join(root, 'build')), 'vkvlm');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'vkvlm-web-engine-'));
 
 let passed = 0;
 let failed = 0;
@@ -34,6 +45,7 @@ const timer = setTimeout(() => {
 }, timeoutS * 1000);
 function finish() {
   clearTimeout(timer);
+  rmSync(tmp, { recursive: true, force: true });
   console.log(`web engine under Node (${backends.join(', ')}; webgpu on ${adapterKind}) in ` +
     `${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(`${passed} passed, ${failed} failed`);
@@ -109,13 +121,103 @@ function closeFloats(name, got, file, tol) {
 
 const PROMPT = 'What is shown in this image?';
 const cases = [
-  { name: 'llava15_tiny_f32', fastv: 'fastv:k=2,r=0.5' },
+  { name: 'llava15_tiny_f32', fastv: 'fastv:k=2,r=0.5', benchmark: true },
   { name: 'smolvlm_tiny_f16', fastv: 'fastv:k=2,r=0.75' },
   { name: 'llava15_ficoco_v_f32', ficoco: 'ficoco-v:start=1,remove=8', method: 'ficoco-v', prefix: 'ficoco_v',
     first: 1, layers: 3 },
   { name: 'llava15_ficoco_l_f32', ficoco: 'ficoco-l:start=2,remove=6', method: 'ficoco-l', prefix: 'ficoco_l',
     first: 2, layers: 4 },
 ];
+
+// The native CLI's file for the same model, image and prompt (CPU backend: quick, and the analytic counts do
+// not depend on the device), made once; null without the native build.
+let nativeBench;
+function nativeBenchFile(c) {
+  if (nativeBench !== undefined) return nativeBench;
+  nativeBench = null;
+  if (!existsSync(nativeVkvlm)) return null;
+  const file = path.join(tmp, 'native.json');
+  const dir = path.join(goldenDir, c.name);
+  execFileSync(nativeVkvlm, ['bench', '-m', path.join(dir, 'checkpoint'), '--image', path.join(dir, 'image.png'),
+    '-p', PROMPT, '-n', String(BENCH_TOKENS), '--reduce', c.fastv, '--repeat', '1', '--backend', 'cpu', '--json', file],
+  { stdio: 'ignore', env: { ...process.env, VKVLM_VALIDATE: '0' } });
+  nativeBench = { file, json: JSON.parse(readFileSync(file, 'utf8')) };
+  return nativeBench;
+}
+
+const keys = (o) => Object.keys(o || {}).sort().join(',');
+const BENCH_TOKENS = 2;
+
+async function benchCase(engine, c, backend, image) {
+  const label = `${c.name}/${backend} benchmark`;
+  const calls = [];
+  const b = await engine.benchmark({ reduce: [c.fastv], repeat: 1, maxNewTokens: BENCH_TOKENS, prompt: PROMPT,
+    image, model: c.name }, (p) => calls.push(p));
+  check(`${label} kind and schema`, b.kind === 'model' && b.schema === 1 && b.model === c.name &&
+    b.model_type === 'llava' && b.quant === 'none' && b.repeat === 1 && b.new_tokens === BENCH_TOKENS &&
+    b.image === true && b.prompt_tokens_requested === 0 && /^\d{4}-\d\d-\d\dT/.test(b.date),
+  JSON.stringify({ ...b, device: undefined, settings: undefined }));
+  const d = b.device || {};
+  check(`${label} device block`, d.backend === backend && d.name && d.requested_backend === backend &&
+    d.fallback_reason === null && d.max_workgroup_invocations > 0 && d.max_storage_buffer_range > 0 &&
+    (backend !== 'webgpu' || (['vendor', 'architecture', 'device', 'description'].every((k) => typeof d[k] === 'string') &&
+      d.timestamps === false && d.webgpu_limits && d.webgpu_limits.maxStorageBufferBindingSize === d.max_storage_buffer_range)),
+  JSON.stringify(d).slice(0, 400));
+  check(`${label} memory`, b.memory && b.memory.peak_bytes > 0 && b.memory.weight_bytes > 0, JSON.stringify(b.memory));
+  const [none, fastv] = b.settings || [];
+  check(`${label} settings`, b.settings.length === 2 && none.reduce === 'none' && fastv.reduce === c.fastv &&
+    fastv.kept_tokens === none.prompt_tokens - 8 && fastv.flops_llm < none.flops_llm && none.new_tokens === BENCH_TOKENS,
+  JSON.stringify(b.settings.map((r) => [r.reduce, r.prompt_tokens, r.kept_tokens, r.flops_llm])));
+  check(`${label} metrics`, b.settings.every((r) => r.prefill_ms > 0 && r.ttft_ms >= r.prefill_ms &&
+    r.metrics.prefill_ms.min <= r.metrics.prefill_ms.median && r.metrics.prefill_ms.median <= r.metrics.prefill_ms.max &&
+    r.work.decode.submits === BENCH_TOKENS - 1 && r.work.prefill.dispatches > 0 &&
+    r.dispatches_per_decoded_token === r.work.decode.dispatches / r.work.decode.submits && r.kernels.length > 0),
+  JSON.stringify(none).slice(0, 400));
+  // WebGPU has no timestamps: GPU times are null, not zeros; the wasm CPU backend times its dispatches
+  const timed = d.timestamps === true;
+  check(`${label} GPU times ${timed ? 'measured' : 'null'}`, b.settings.every((r) =>
+    r.kernels.every((k) => (timed ? typeof k.gpu_ms === 'number' : k.gpu_ms === null) && k.dispatches > 0) &&
+    ['gpu_vision_ms', 'gpu_prefill_ms', 'gpu_decode_ms'].every((m) => (timed ? r.metrics[m].median >= 0 : r.metrics[m] === null))),
+  JSON.stringify(none.kernels[0]) + ' ' + JSON.stringify(none.metrics.gpu_prefill_ms));
+  check(`${label} progress`, calls.length === 5 && calls[0].setting === 'none' && calls[0].run === -1 &&
+    calls[3].setting === c.fastv && calls[3].run === 0 && calls[3].index === 1 && calls[4].done === true &&
+    calls.every((p, i) => i === 0 || p.fraction >= calls[i - 1].fraction), JSON.stringify(calls));
+
+  const file = path.join(tmp, `bench-${backend}.json`);
+  writeFileSync(file, JSON.stringify(b, null, 2) + '\n');
+  let native = null;
+  try {
+    native = nativeBenchFile(c);
+  } catch (e) {
+    check(`${label} native bench`, false, e.message);
+    return;
+  }
+  if (!native) {
+    console.log(`skip ${label} against the native CLI: ${nativeVkvlm} missing (make build)`);
+    return;
+  }
+  const n = native.json;
+  const same = (name, a, w) => check(`${label} ${name} = native CLI`, a === w, `web ${a}, native ${w}`);
+  same('top-level keys', keys(b), keys(n));
+  same('setting keys', b.settings.map(keys).join(' / '), n.settings.map(keys).join(' / '));
+  same('metric keys', keys(none.metrics), keys(n.settings[0].metrics));
+  same('work keys', keys(none.work.decode), keys(n.settings[0].work.decode));
+  same('kernel keys', keys(none.kernels[0]), keys(n.settings[0].kernels[0]));
+  same('tokens', b.settings.map((r) => `${r.prompt_tokens}->${r.kept_tokens}`).join(' '),
+    n.settings.map((r) => `${r.prompt_tokens}->${r.kept_tokens}`).join(' '));
+  same('LLM FLOPs', b.settings.map((r) => r.flops_llm).join(' '), n.settings.map((r) => r.flops_llm).join(' '));
+  const report = path.join(tmp, `report-${backend}`);
+  try {
+    execFileSync(nativeVkvlm, ['report', file, native.file, '-o', report], { stdio: 'ignore' });
+    const md = readFileSync(path.join(report, 'report.md'), 'utf8');
+    check(`${label} vkvlm report reads it`, md.includes(`| bench-${backend}.json | model | ${d.name} |`) &&
+      md.includes(`| ${d.name} | ${c.fastv} |`) &&
+      md.includes(timed ? `GPU time per kernel on ${d.name}` : `Dispatches per kernel on ${d.name}`),
+    md.slice(0, 600));
+  } catch (e) {
+    check(`${label} vkvlm report reads it`, false, e.message);
+  }
+}
 
 async function runCase(engine, c, backend) {
   const dir = path.join(goldenDir, c.name);
@@ -148,6 +250,7 @@ async function runCase(engine, c, backend) {
     const again = await gen();
     sameInts(`${label} greedy tokens after fastv`, again.tokens, expected('greedy_tokens.bin'));
     check(`${label} no reduction after fastv`, again.reduction.length === 0, JSON.stringify(again.reduction));
+    if (c.benchmark) await benchCase(engine, c, backend, image);
     return;
   }
 
@@ -196,5 +299,22 @@ for (const backend of backends) {
     }
   }
   await engine.dispose();
+}
+
+// The CPU fallback's device block: WebGPU asked for, no adapter (a GPU object that finds none), the reason kept.
+if (backends.includes('cpu')) {
+  try {
+    const engine = await createEngine({ backend: 'webgpu', gpu: { requestAdapter: async () => null } });
+    await engine.loadModel({ tiny: 'llava' });
+    const b = await engine.benchmark({ repeat: 1, image: false });
+    const d = b.device;
+    check('cpu fallback benchmark device block', engine.backend === 'cpu' && d.backend === 'cpu' &&
+      d.requested_backend === 'webgpu' && /no adapter/.test(d.fallback_reason) && b.image === false &&
+      b.model === 'tiny-llava' && b.source === 'tiny' && b.settings.length === 1 && b.settings[0].work.vision.submits === 0,
+    JSON.stringify({ ...b, settings: undefined }).slice(0, 400));
+    await engine.dispose();
+  } catch (e) {
+    check('cpu fallback benchmark device block', false, e.message);
+  }
 }
 finish();

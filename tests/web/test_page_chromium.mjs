@@ -5,7 +5,9 @@
 // for the same model, image and prompt (`vkvlm_make_tiny --family llava`, `vkvlm run --json`); then loads the
 // golden llava15_tiny_f32 checkpoint by URL (the server maps /golden/ to the golden directory), drops its
 // image into the page's file input and matches the golden greedy tokens, plain and with FastV (tokens and
-// kept positions). Saves a screenshot as build-web/page.png.
+// kept positions). In between, on the tiny model with FastV chosen, it clicks Benchmark: the progress bar, the
+// table of medians (none and FastV rows) and the JSON download link (a blob: URL named bench-webgpu-<adapter>.json
+// whose file is kind "model" and that the native `vkvlm report` reads). Saves a screenshot as build-web/page.png.
 //
 // usage: node tests/web/test_page_chromium.mjs
 // env:   VKVLM_NATIVE_BUILD    the native build directory with vkvlm and vkvlm_make_tiny (default build/)
@@ -14,7 +16,7 @@
 //        VKVLM_WEB_TIMEOUT_S   hard limit for the whole run (default 300)
 // Prints "pass NAME" / "FAIL NAME: why", then "N passed, N failed"; exit 0 only when none failed.
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -174,6 +176,46 @@ try {
     const text = await page.textContent('#reductionText');
     check('page heat map caption', /fastv: \d+ of 16 image patches kept/.test(text), JSON.stringify(text));
   }
+  // the Benchmark button on the tiny model, FastV still chosen
+  await page.fill('#benchRepeat', '1');
+  await page.fill('#benchTokens', '2');
+  await page.evaluate(() => { window.vkvlmDemo.benchResult = null; window.vkvlmDemo.error = null; });
+  await page.click('#bench');
+  await page.waitForFunction(() => window.vkvlmDemo.benchResult && !window.vkvlmDemo.busy || window.vkvlmDemo.error,
+    null, { timeout: 120000 });
+  const bench = await page.evaluate(async () => {
+    const a = document.getElementById('benchJson');
+    const rows = [...document.querySelectorAll('#benchTable tr')].map((tr) => [...tr.children].map((c) => c.textContent));
+    const file = a.href.startsWith('blob:') ? await (await fetch(a.href)).text() : null;
+    return { error: window.vkvlmDemo.error, rows, hidden: a.hidden, href: a.href, download: a.download, file,
+      progress: document.getElementById('benchProgress').value, text: document.getElementById('benchText').textContent };
+  });
+  check('page benchmark runs', !bench.error && bench.progress === 1, bench.error || `progress ${bench.progress}`);
+  check('page benchmark table', bench.rows.length === 3 && bench.rows[0][0] === 'setting' && bench.rows[0].includes('prefill ms') &&
+    bench.rows[1][0] === 'none' && bench.rows[2][0] === FASTV && /^\d+ → \d+$/.test(bench.rows[2][1]) &&
+    Number(bench.rows[1][3]) > 0, JSON.stringify(bench.rows));
+  check('page benchmark JSON link', !bench.hidden && bench.href.startsWith('blob:') &&
+    /^bench-webgpu-[a-z0-9-]+\.json$/.test(bench.download), `${bench.hidden ? 'hidden ' : ''}${bench.href} ${bench.download}`);
+  let benchJson = null;
+  try { benchJson = JSON.parse(bench.file); } catch (e) { /* checked below */ }
+  check('page benchmark file', benchJson && benchJson.kind === 'model' && benchJson.schema === 1 &&
+    benchJson.device.backend === 'webgpu' && benchJson.model === 'tiny-llava' && benchJson.settings.length === 2 &&
+    benchJson.settings[1].reduce === FASTV && benchJson.settings[1].kept_tokens < benchJson.settings[0].kept_tokens,
+  String(bench.file).slice(0, 300));
+  if (benchJson) {
+    const file = path.join(tmp, bench.download);
+    writeFileSync(file, bench.file);
+    let md = '';
+    try {
+      execFileSync(path.join(nativeBuild, 'vkvlm'), ['report', file, '-o', path.join(tmp, 'report')], { stdio: 'ignore' });
+      md = readFileSync(path.join(tmp, 'report', 'report.md'), 'utf8');
+    } catch (e) {
+      md = e.message;
+    }
+    check('page benchmark file: vkvlm report reads it', md.includes(`| ${bench.download} | model |`) &&
+      md.includes(`| ${FASTV} |`), md.slice(0, 400));
+  }
+
   // the golden case by URL, its image through the page's file input
   const gcase = path.join(goldenDir, 'llava15_tiny_f32');
   if (existsSync(path.join(gcase, 'expected', 'greedy_tokens.bin'))) {
