@@ -187,6 +187,15 @@ static void md_num(FILE *f, double v) {
     md_cell(f, text);
 }
 
+/* A count (dispatches per run): "30", not "30.0"; a fractional mean keeps three significant digits. */
+static void md_count(FILE *f, double v) {
+    if (isfinite(v) && v == floor(v) && fabs(v) < 1e15) {
+        char text[32];
+        snprintf(text, sizeof text, "%.0f", v);
+        md_cell(f, text);
+    } else md_num(f, v);
+}
+
 /* A list of distinct strings in first-seen order (op names, kernels, settings, models). */
 typedef struct name_list {
     const char **names;
@@ -373,7 +382,7 @@ static void kernel_dispatches(FILE *md, const bench_file *dev, const cJSON *kern
             if (!stage || !name || strcmp(stage, stages[s]) != 0 || shown == 6) continue;
             md_cell(md, stage);
             md_cell(md, name);
-            md_num(md, num_field(k, "dispatches"));
+            md_count(md, num_field(k, "dispatches"));
             fputs("|\n", md);
             shown++;
         }
@@ -412,7 +421,7 @@ static void kernel_breakdown(FILE *md, const bench_file *dev) {
             md_cell(md, name);
             md_num(md, ms);
             md_cell(md, share);
-            md_num(md, num_field(k, "dispatches"));
+            md_count(md, num_field(k, "dispatches"));
             fputs("|\n", md);
             shown++;
         }
@@ -469,7 +478,8 @@ static int model_section(FILE *md, report_out *o, const bench_file *files, int c
                 snprintf(text, sizeof text, "%.0f → %.0f", num_field(e, "prompt_tokens"),
                          num_field(e, "kept_tokens"));
                 md_cell(md, text);
-                md_num(md, num_field(e, "vision_ms"));
+                double vision = num_field(e, "vision_ms");
+                md_num(md, vision >= 0.01 ? vision : NAN); /* a text-only run has no vision stage */
                 md_num(md, t);
                 if (isfinite(lo) && isfinite(hi)) {
                     char a[32], b[32];

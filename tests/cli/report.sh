@@ -95,7 +95,7 @@ web_model webgpu null >"$tmp/web.json"
 "$vkvlm" report "$tmp/web.json" -o "$tmp/web" >/dev/null 2>"$tmp/err"; check "report reads a file with null GPU times" $?
 wmd=$tmp/web/report.md
 grep -q '^Dispatches per kernel on SwiftShader Device (Subzero) .*no GPU timestamps' "$wmd" \
-  && grep -qF '| prefill | matmul_tiled_f32 | 24.0 |' "$wmd" && grep -qF '| decode | rms_norm_f32 | 9.00 |' "$wmd"
+  && grep -qF '| prefill | matmul_tiled_f32 | 24 |' "$wmd" && grep -qF '| decode | rms_norm_f32 | 9 |' "$wmd"
 check "null GPU times: kernels listed by dispatches" $?
 ! grep -q '^GPU time per kernel on' "$wmd"; check "null GPU times: no GPU-time table of zeros" $?
 grep -qF '| SwiftShader Device (Subzero) | fastv:k=2,r=0.5 | 100 → 60 | 5.00 | 80.0 | 80.0–80.0 | 0.80x | 0.60x | 50% |' "$wmd"
@@ -104,7 +104,7 @@ grep -qF '| web.json | model | SwiftShader Device (Subzero) | google | webgpu | 
 web_model vulkan 2.5 >"$tmp/timed.json"
 "$vkvlm" report "$tmp/timed.json" -o "$tmp/timed" >/dev/null 2>&1 \
   && grep -q '^GPU time per kernel on' "$tmp/timed/report.md" \
-  && grep -qF '| prefill | matmul_tiled_f32 | 2.50 | 100% | 24.0 |' "$tmp/timed/report.md"
+  && grep -qF '| prefill | matmul_tiled_f32 | 2.50 | 100% | 24 |' "$tmp/timed/report.md"
 check "GPU times present: the GPU-time table" $?
 
 # bad input: exit 1, "vkvlm: error: FILE: what"
