@@ -60,6 +60,8 @@ void main() {
         m[r] = NEG_INF;
         l[r] = 0.0;
     }
+    int pq_max = pq[0]; // a key past every row's position is skipped before its dot products
+    for (uint r = 1u; r < RB; r++) pq_max = max(pq_max, pq[r]);
     for (uint j0 = 0u; j0 < p.kv_len; j0 += BC) {
         float s[RB][BC];
         float bmax[RB];
@@ -70,6 +72,7 @@ void main() {
             for (uint r = 0u; r < RB; r++) s[r][jj] = NEG_INF;
             if (j >= p.kv_len) continue;
             int pk = p.causal != 0u ? pos_k[j] : 0;
+            if (pk > pq_max) continue;
             uint ko = j * p.kv_row_stride + kvo;
             float dot[RB];
             for (uint r = 0u; r < RB; r++) dot[r] = 0.0;
